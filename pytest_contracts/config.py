@@ -1,0 +1,126 @@
+"""Where the registry lives: URL resolution, driver normalisation, masking.
+
+Precedence everywhere: an explicit argument, then the environment, then the
+default. Nothing here connects to anything.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from .errors import ContractError
+
+#: Where the registry lives when neither an argument nor ``DATABASE_URL`` says.
+DEFAULT_SQLITE_PATH = Path(".pytest_contracts") / "registry.db"
+DEFAULT_REDIS_URL = "redis://localhost:6379/0"
+
+
+class ConfigurationError(ContractError, ValueError):
+    """A database or Redis setting that cannot work, with the way to fix it."""
+
+
+_DRIVERS = {
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+}
+
+
+def sqlite_url(path: str | os.PathLike[str]) -> str:
+    """The async SQLAlchemy URL of a SQLite file."""
+    return f"sqlite+aiosqlite:///{Path(path)}"
+
+
+def resolve_database_url(
+    explicit: str | None = None, environ: Mapping[str, str] | None = None
+) -> str:
+    """Explicit URL, else ``DATABASE_URL``, else the default SQLite file.
+
+    Plain ``sqlite://``, ``postgres://`` and ``postgresql://`` URLs get their
+    async driver; a synchronous driver is refused with the URL to use instead.
+    """
+    env = os.environ if environ is None else environ
+    url = explicit or env.get("DATABASE_URL") or sqlite_url(DEFAULT_SQLITE_PATH)
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ConfigurationError(
+            f"database URL {mask_url(url)!r} has no scheme; use e.g. "
+            "'sqlite+aiosqlite:///path/registry.db' or "
+            "'postgresql+asyncpg://user@host:5432/dbname'"
+        )
+    driver = _DRIVERS.get(scheme.lower())
+    if driver is None:
+        backend = scheme.split("+", 1)[0].lower()
+        hint = {
+            "sqlite": "'sqlite+aiosqlite://'",
+            "postgresql": "'postgresql+asyncpg://'",
+            "postgres": "'postgresql+asyncpg://'",
+        }.get(backend)
+        advice = (
+            f"the registry needs an async driver: use {hint}"
+            if hint
+            else "supported are SQLite (sqlite+aiosqlite://) and PostgreSQL "
+            "(postgresql+asyncpg://)"
+        )
+        raise ConfigurationError(
+            f"database URL {mask_url(url)!r} uses {scheme!r}: {advice}"
+        )
+    return f"{driver}://{rest}"
+
+
+def resolve_redis_url(
+    explicit: str | None = None, environ: Mapping[str, str] | None = None
+) -> str:
+    """Explicit URL, else ``REDIS_URL``, else ``REDIS_HOST``/``REDIS_PORT``/``REDIS_DB``,
+    else ``redis://localhost:6379/0``."""
+    env = os.environ if environ is None else environ
+    if explicit:
+        url = explicit
+    elif env.get("REDIS_URL"):
+        url = env["REDIS_URL"]
+    elif env.get("REDIS_HOST") or env.get("REDIS_PORT") or env.get("REDIS_DB"):
+        host = env.get("REDIS_HOST") or "localhost"
+        port = env.get("REDIS_PORT") or "6379"
+        db = env.get("REDIS_DB") or "0"
+        if not port.isdigit() or not db.isdigit():
+            raise ConfigurationError(
+                f"REDIS_PORT={port!r} / REDIS_DB={db!r}: both must be whole numbers"
+            )
+        url = f"redis://{host}:{port}/{db}"
+    else:
+        url = DEFAULT_REDIS_URL
+    if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
+        raise ConfigurationError(
+            f"Redis URL {mask_url(url)!r} must start with redis://, rediss:// or unix://"
+        )
+    return url
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ``***``, safe to print or log."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<unparseable URL>"
+    if parts.password is None:
+        return url
+    user = quote(parts.username or "", safe="")
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = f"{user}:***@{host}" + (f":{port}" if port is not None else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+def backend_of(database_url: str) -> str:
+    """``"sqlite"`` or ``"postgresql"`` for a resolved URL."""
+    return "sqlite" if database_url.startswith("sqlite") else "postgresql"

@@ -1,0 +1,798 @@
+"""ContractManager: the registry's rules on top of a StateManager."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+import sqlalchemy.exc
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Row
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from . import jsondata, tables
+from .errors import (
+    ContractNotFound,
+    DuplicateContract,
+    InvalidArgument,
+    InvalidTransition,
+    describe,
+)
+from .models import (
+    ALLOWED_TRANSITIONS,
+    Consumer,
+    Contract,
+    ContractEvent,
+    ContractStatus,
+    ContractSummary,
+    ContractType,
+    HistoryEntry,
+    Validation,
+)
+from .schemas import check_specification
+from .state import StateManager
+
+#: Longest team id and contract name accepted: long enough for any real name,
+#: short enough for PostgreSQL's index entries and readable Redis keys.
+MAX_NAME_LENGTH = 200
+MAX_VERSION_LENGTH = 64
+
+_C = tables.contracts
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _check_text(value: Any, field: str, limit: int, *, optional: bool = False) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, str):
+        raise InvalidArgument(f"{field} must be a string, not {type(value).__name__}")
+    if not value.strip():
+        raise InvalidArgument(f"{field} must not be empty")
+    if len(value) > limit:
+        raise InvalidArgument(
+            f"{field} is {len(value)} characters long; the limit is {limit}"
+        )
+    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+        raise InvalidArgument(f"{field} {value[:80]!r} contains a control character")
+
+
+def _check_key(team_id: Any, contract_name: Any) -> None:
+    _check_text(team_id, "team_id", MAX_NAME_LENGTH)
+    _check_text(contract_name, "contract_name", MAX_NAME_LENGTH)
+
+
+def _contract_type(value: Any) -> ContractType:
+    if isinstance(value, ContractType):
+        return value
+    if isinstance(value, str):
+        try:
+            return ContractType(value.upper())
+        except ValueError:
+            pass
+    raise InvalidArgument(
+        f"unknown contract_type {value!r}; use one of: "
+        + ", ".join(member.value for member in ContractType)
+    )
+
+
+def _status(value: Any) -> ContractStatus:
+    if isinstance(value, ContractStatus):
+        return value
+    if isinstance(value, str):
+        try:
+            return ContractStatus(value.lower())
+        except ValueError:
+            pass
+    raise InvalidArgument(
+        f"unknown status {value!r}; use one of: "
+        + ", ".join(member.value for member in ContractStatus)
+    )
+
+
+def _contract(row: Row[Any] | Mapping[str, Any]) -> Contract:
+    data = row._mapping if isinstance(row, Row) else row
+    return Contract(
+        id=data["id"],
+        team_id=data["team_id"],
+        contract_name=data["contract_name"],
+        version=data["version"],
+        contract_type=ContractType(data["contract_type"]),
+        status=ContractStatus(data["status"]),
+        specification=json.loads(data["specification"]),
+        description=data["description"],
+        owner_role=data["owner_role"],
+        owner_agent=data["owner_agent"],
+        revision=data["revision"],
+        previous_version_id=data["previous_version_id"],
+        breaking_change=data["breaking_change"],
+        evolved_by=data["evolved_by"],
+        created_at=data["created_at"],
+        activated_at=data["activated_at"],
+        deprecated_at=data["deprecated_at"],
+        retired_at=data["retired_at"],
+    )
+
+
+_TIMESTAMPS = ("created_at", "activated_at", "deprecated_at", "retired_at")
+
+
+def _to_payload(row: Row[Any]) -> dict[str, Any]:
+    """A row as JSON-ready data for the cache (specification kept as text)."""
+    data = dict(row._mapping)
+    for key in _TIMESTAMPS:
+        if data[key] is not None:
+            data[key] = data[key].isoformat()
+    data.pop("spec_hash", None)
+    return data
+
+
+def _from_payload(payload: Mapping[str, Any]) -> Contract:
+    data = dict(payload)
+    for key in _TIMESTAMPS:
+        if data[key] is not None:
+            data[key] = datetime.fromisoformat(data[key])
+    return _contract(data)
+
+
+class ContractManager:
+    """The contract registry: create, activate, evolve, look up and audit
+    versioned JSON Schema contracts. Every method is a coroutine; run them on
+    the event loop the :class:`StateManager` was created on."""
+
+    def __init__(self, state_manager: StateManager) -> None:
+        self.state = state_manager
+
+    # -- reading helpers ----------------------------------------------------
+    async def _row(self, conn: AsyncConnection, contract_id: str) -> Row[Any]:
+        if not isinstance(contract_id, str):
+            raise InvalidArgument(
+                f"contract_id must be a string, not {type(contract_id).__name__}"
+            )
+        row = (await conn.execute(sa.select(_C).where(_C.c.id == contract_id))).first()
+        if row is None:
+            raise ContractNotFound(
+                f"no contract with id {contract_id!r}; list_contracts(team_id) shows "
+                "the ids a team has"
+            )
+        return row
+
+    async def _event(
+        self,
+        conn: AsyncConnection,
+        row: Row[Any],
+        event: str,
+        actor: str | None,
+        at: datetime,
+        **details: Any,
+    ) -> None:
+        await conn.execute(
+            sa.insert(tables.events).values(
+                contract_id=row.id,
+                team_id=row.team_id,
+                contract_name=row.contract_name,
+                version=row.version,
+                event=event,
+                actor=actor,
+                at=at,
+                details=jsondata.dumps({k: v for k, v in details.items() if v is not None}),
+            )
+        )
+
+    # -- creating -----------------------------------------------------------
+    async def create_contract(
+        self,
+        team_id: str,
+        contract_name: str,
+        version: str,
+        contract_type: ContractType | str,
+        specification: Any,
+        owner_role: str | None = None,
+        owner_agent: str | None = None,
+        description: str | None = None,
+    ) -> Contract:
+        """Register a new version as a ``draft``. The specification must be a
+        valid JSON Schema (:class:`InvalidSchema` otherwise); the version must
+        be new for the team and contract (:class:`DuplicateContract`)."""
+        _check_key(team_id, contract_name)
+        _check_text(version, "version", MAX_VERSION_LENGTH)
+        kind = _contract_type(contract_type)
+        check_specification(
+            specification, context=f"the specification of {describe(team_id, contract_name, version)}"
+        )
+        async with self.state.write() as conn:
+            await self.state.lock_contract(conn, team_id, contract_name)
+            row = await self._insert_version(
+                conn,
+                team_id=team_id,
+                contract_name=contract_name,
+                version=version,
+                contract_type=kind,
+                specification=specification,
+                description=description,
+                owner_role=owner_role,
+                owner_agent=owner_agent,
+                actor=owner_agent,
+            )
+        return _contract(row)
+
+    async def _insert_version(
+        self,
+        conn: AsyncConnection,
+        *,
+        team_id: str,
+        contract_name: str,
+        version: str,
+        contract_type: ContractType,
+        specification: Any,
+        description: str | None,
+        owner_role: str | None,
+        owner_agent: str | None,
+        actor: str | None,
+        previous: Row[Any] | None = None,
+        breaking_change: bool | None = None,
+        evolved_by: str | None = None,
+    ) -> Row[Any]:
+        existing = (
+            await conn.execute(
+                sa.select(_C.c.status).where(
+                    _C.c.team_id == team_id,
+                    _C.c.contract_name == contract_name,
+                    _C.c.version == version,
+                )
+            )
+        ).first()
+        if existing is not None:
+            raise DuplicateContract(
+                f"{describe(team_id, contract_name, version)} already exists "
+                f"(status {existing.status}); a version never changes once created: "
+                "give the new schema a new version, e.g. with evolve_contract"
+            )
+        revision = await conn.scalar(
+            sa.select(sa.func.coalesce(sa.func.max(_C.c.revision), 0)).where(
+                _C.c.team_id == team_id, _C.c.contract_name == contract_name
+            )
+        )
+        now = _now()
+        contract_id = str(uuid.uuid4())
+        values = {
+            "id": contract_id,
+            "team_id": team_id,
+            "contract_name": contract_name,
+            "version": version,
+            "revision": int(revision or 0) + 1,
+            "contract_type": contract_type.value,
+            "status": ContractStatus.DRAFT.value,
+            "specification": jsondata.dumps(specification),
+            "spec_hash": hashlib.sha256(jsondata.canonical(specification).encode()).hexdigest(),
+            "description": description,
+            "owner_role": owner_role,
+            "owner_agent": owner_agent,
+            "previous_version_id": previous.id if previous is not None else None,
+            "breaking_change": breaking_change,
+            "evolved_by": evolved_by,
+            "created_at": now,
+        }
+        try:
+            await conn.execute(sa.insert(_C).values(**values))
+        except sqlalchemy.exc.IntegrityError as exc:
+            # Only reachable if something bypassed the contract lock.
+            raise DuplicateContract(
+                f"{describe(team_id, contract_name, version)} was created concurrently"
+            ) from exc
+        row = await self._row(conn, contract_id)
+        await self._event(conn, row, "created", actor, now)
+        if previous is not None:
+            await self._event(
+                conn,
+                row,
+                "evolved",
+                evolved_by,
+                now,
+                from_version=previous.version,
+                from_id=previous.id,
+                breaking_change=breaking_change,
+            )
+        return row
+
+    async def evolve_contract(
+        self,
+        team_id: str,
+        contract_name: str,
+        new_version: str,
+        new_specification: Any,
+        evolved_by: str | None = None,
+        breaking_change: bool = False,
+        description: str | None = None,
+        activate: bool = False,
+    ) -> Contract:
+        """Create ``new_version`` as the successor of the active version (or of
+        the newest one when none is active).
+
+        The new version keeps the contract type and owners, links to the
+        version it replaces, and records ``breaking_change`` and ``evolved_by``.
+        It is created as a ``draft``; pass ``activate=True`` to activate it in
+        the same transaction (the replaced version is then deprecated).
+        """
+        _check_key(team_id, contract_name)
+        _check_text(new_version, "new_version", MAX_VERSION_LENGTH)
+        check_specification(
+            new_specification,
+            context=f"the specification of {describe(team_id, contract_name, new_version)}",
+        )
+        async with self.state.write() as conn:
+            await self.state.lock_contract(conn, team_id, contract_name)
+            base = (
+                await conn.execute(
+                    sa.select(_C)
+                    .where(_C.c.team_id == team_id, _C.c.contract_name == contract_name)
+                    .order_by((_C.c.status == ContractStatus.ACTIVE.value).desc(), _C.c.revision.desc())
+                    .limit(1)
+                )
+            ).first()
+            if base is None:
+                raise ContractNotFound(
+                    f"cannot evolve {describe(team_id, contract_name)}: it has no version "
+                    "yet; create the first one with create_contract"
+                )
+            row = await self._insert_version(
+                conn,
+                team_id=team_id,
+                contract_name=contract_name,
+                version=new_version,
+                contract_type=ContractType(base.contract_type),
+                specification=new_specification,
+                description=description if description is not None else base.description,
+                owner_role=base.owner_role,
+                owner_agent=base.owner_agent,
+                actor=evolved_by,
+                previous=base,
+                breaking_change=bool(breaking_change),
+                evolved_by=evolved_by,
+            )
+            if activate:
+                row = await self._activate_locked(conn, row, evolved_by)
+        if activate:
+            await self.state.cache.invalidate(team_id, contract_name)
+        return _contract(row)
+
+    # -- lifecycle ----------------------------------------------------------
+    async def activate_contract(
+        self, contract_id: str, activated_by: str | None = None
+    ) -> Contract:
+        """Make this version the active one; the previously active version is
+        deprecated in the same transaction. Allowed from ``draft`` and (as a
+        rollback) from ``deprecated``. Activating the active version again is
+        idempotent: it is recorded in the history and changes nothing."""
+        async with self.state.write() as conn:
+            row = await self._locked_row(conn, contract_id)
+            row = await self._activate_locked(conn, row, activated_by)
+        await self.state.cache.invalidate(row.team_id, row.contract_name)
+        return _contract(row)
+
+    async def deprecate_contract(
+        self, contract_id: str, deprecated_by: str | None = None, reason: str | None = None
+    ) -> Contract:
+        """Move an ``active`` version to ``deprecated``; the contract then has no
+        active version until one is activated."""
+        return await self._move(contract_id, ContractStatus.DEPRECATED, deprecated_by, reason)
+
+    async def retire_contract(
+        self, contract_id: str, retired_by: str | None = None, reason: str | None = None
+    ) -> Contract:
+        """Move a ``draft`` or ``deprecated`` version to ``retired``, for good."""
+        return await self._move(contract_id, ContractStatus.RETIRED, retired_by, reason)
+
+    async def _locked_row(self, conn: AsyncConnection, contract_id: str) -> Row[Any]:
+        row = await self._row(conn, contract_id)
+        await self.state.lock_contract(conn, row.team_id, row.contract_name)
+        # Read again under the lock: another writer may have moved it meanwhile.
+        return await self._row(conn, contract_id)
+
+    def _check_move(self, row: Row[Any], target: ContractStatus) -> None:
+        current = ContractStatus(row.status)
+        if target in ALLOWED_TRANSITIONS[current]:
+            return
+        verb = {
+            ContractStatus.ACTIVE: "activate",
+            ContractStatus.DEPRECATED: "deprecate",
+            ContractStatus.RETIRED: "retire",
+        }[target]
+        allowed = sorted(s.value for s, moves in ALLOWED_TRANSITIONS.items() if target in moves)
+        if current is ContractStatus.RETIRED:
+            hint = "a retired version is final; create or evolve a new version instead"
+        elif target is ContractStatus.RETIRED and current is ContractStatus.ACTIVE:
+            hint = "deprecate it first (or activate another version), then retire it"
+        else:
+            hint = f"only a version that is {' or '.join(allowed)} can be {target.value}"
+        raise InvalidTransition(
+            f"cannot {verb} {describe(row.team_id, row.contract_name, row.version)}: "
+            f"it is {current.value} ({current.value} -> {target.value} is not allowed); {hint}",
+            team_id=row.team_id,
+            contract_name=row.contract_name,
+            version=row.version,
+            status=current.value,
+            requested=target.value,
+        )
+
+    async def _activate_locked(
+        self, conn: AsyncConnection, row: Row[Any], actor: str | None
+    ) -> Row[Any]:
+        now = _now()
+        if row.status == ContractStatus.ACTIVE.value:
+            await self._event(conn, row, "activated", actor, now, already_active=True)
+            return row
+        self._check_move(row, ContractStatus.ACTIVE)
+        previous = (
+            await conn.execute(
+                sa.select(_C).where(
+                    _C.c.team_id == row.team_id,
+                    _C.c.contract_name == row.contract_name,
+                    _C.c.status == ContractStatus.ACTIVE.value,
+                )
+            )
+        ).first()
+        # Deprecate first: the partial unique index allows one active row at
+        # every statement, not only at commit.
+        if previous is not None:
+            await conn.execute(
+                sa.update(_C)
+                .where(_C.c.id == previous.id)
+                .values(status=ContractStatus.DEPRECATED.value, deprecated_at=now)
+            )
+            await self._event(
+                conn, previous, "deprecated", actor, now, superseded_by=row.version
+            )
+        await conn.execute(
+            sa.update(_C)
+            .where(_C.c.id == row.id)
+            .values(status=ContractStatus.ACTIVE.value, activated_at=now, deprecated_at=None)
+        )
+        await self._event(
+            conn,
+            row,
+            "activated",
+            actor,
+            now,
+            replaced_version=previous.version if previous is not None else None,
+        )
+        return await self._row(conn, row.id)
+
+    async def _move(
+        self, contract_id: str, target: ContractStatus, actor: str | None, reason: str | None
+    ) -> Contract:
+        async with self.state.write() as conn:
+            row = await self._locked_row(conn, contract_id)
+            self._check_move(row, target)
+            now = _now()
+            stamp = "deprecated_at" if target is ContractStatus.DEPRECATED else "retired_at"
+            await conn.execute(
+                sa.update(_C).where(_C.c.id == row.id).values(status=target.value, **{stamp: now})
+            )
+            await self._event(conn, row, target.value, actor, now, reason=reason)
+            was_active = row.status == ContractStatus.ACTIVE.value
+            row = await self._row(conn, row.id)
+        if was_active:
+            await self.state.cache.invalidate(row.team_id, row.contract_name)
+        return _contract(row)
+
+    # -- looking up ---------------------------------------------------------
+    async def get_contract(self, contract_id: str) -> Contract:
+        """The version with this id; :class:`ContractNotFound` if there is none."""
+        async with self.state.read() as conn:
+            return _contract(await self._row(conn, contract_id))
+
+    async def get_contract_version(
+        self, team_id: str, contract_name: str, version: str
+    ) -> Contract:
+        """One version by its name; :class:`ContractNotFound` if there is none."""
+        _check_key(team_id, contract_name)
+        async with self.state.read() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(_C).where(
+                        _C.c.team_id == team_id,
+                        _C.c.contract_name == contract_name,
+                        _C.c.version == version,
+                    )
+                )
+            ).first()
+        if row is None:
+            raise ContractNotFound(
+                f"{describe(team_id, contract_name, version)} does not exist; "
+                "get_contract_history shows the versions there are"
+            )
+        return _contract(row)
+
+    async def get_active_contract(self, team_id: str, contract_name: str) -> Contract | None:
+        """The active version, or None when the contract has none.
+
+        Served from the Redis cache when it can be; any change of what is
+        active invalidates it after commit, so no other manager on the same
+        database and Redis is served a replaced version."""
+        _check_key(team_id, contract_name)
+        lookup = await self.state.cache.lookup(team_id, contract_name)
+        if lookup.hit:
+            return None if lookup.payload is None else _from_payload(lookup.payload)
+        async with self.state.read() as conn:
+            row = (
+                await conn.execute(
+                    sa.select(_C).where(
+                        _C.c.team_id == team_id,
+                        _C.c.contract_name == contract_name,
+                        _C.c.status == ContractStatus.ACTIVE.value,
+                    )
+                )
+            ).first()
+        await self.state.cache.store(
+            team_id, contract_name, lookup.token, None if row is None else _to_payload(row)
+        )
+        return None if row is None else _contract(row)
+
+    async def list_contracts(
+        self,
+        team_id: str,
+        status: ContractStatus | str | None = None,
+        contract_type: ContractType | str | None = None,
+    ) -> list[Contract]:
+        """Every version a team has, by contract name and then age, optionally
+        only those in one status or of one type."""
+        _check_text(team_id, "team_id", MAX_NAME_LENGTH)
+        query = sa.select(_C).where(_C.c.team_id == team_id)
+        if status is not None:
+            query = query.where(_C.c.status == _status(status).value)
+        if contract_type is not None:
+            query = query.where(_C.c.contract_type == _contract_type(contract_type).value)
+        query = query.order_by(_C.c.contract_name, _C.c.revision)
+        async with self.state.read() as conn:
+            return [_contract(row) for row in await conn.execute(query)]
+
+    async def get_contract_history(self, team_id: str, contract_name: str) -> list[HistoryEntry]:
+        """Every version, oldest first, with its status, timestamps and events
+        (created, evolved, activated, deprecated, retired) with actor and time.
+        An empty list when the contract has no version."""
+        _check_key(team_id, contract_name)
+        async with self.state.read() as conn:
+            versions = (
+                await conn.execute(
+                    sa.select(_C)
+                    .where(_C.c.team_id == team_id, _C.c.contract_name == contract_name)
+                    .order_by(_C.c.revision)
+                )
+            ).all()
+            event_rows = (
+                await conn.execute(
+                    sa.select(tables.events)
+                    .where(
+                        tables.events.c.team_id == team_id,
+                        tables.events.c.contract_name == contract_name,
+                    )
+                    .order_by(tables.events.c.id)
+                )
+            ).all()
+        by_version: dict[str, list[ContractEvent]] = {}
+        for ev in event_rows:
+            by_version.setdefault(ev.contract_id, []).append(
+                ContractEvent(
+                    contract_id=ev.contract_id,
+                    version=ev.version,
+                    event=ev.event,
+                    actor=ev.actor,
+                    at=ev.at,
+                    details=json.loads(ev.details),
+                )
+            )
+        return [
+            HistoryEntry(
+                id=row.id,
+                version=row.version,
+                revision=row.revision,
+                status=ContractStatus(row.status),
+                contract_type=ContractType(row.contract_type),
+                previous_version_id=row.previous_version_id,
+                breaking_change=row.breaking_change,
+                evolved_by=row.evolved_by,
+                created_at=row.created_at,
+                activated_at=row.activated_at,
+                deprecated_at=row.deprecated_at,
+                retired_at=row.retired_at,
+                events=tuple(by_version.get(row.id, ())),
+            )
+            for row in versions
+        ]
+
+    # -- consumers ----------------------------------------------------------
+    async def register_consumer(
+        self, contract_id: str, consumer_agent: str, consumer_role: str | None = None
+    ) -> Consumer:
+        """Record that ``consumer_agent`` reads data under this version.
+        Idempotent per (contract, agent); a role given later replaces the old one."""
+        _check_text(consumer_agent, "consumer_agent", MAX_NAME_LENGTH)
+        _check_text(consumer_role, "consumer_role", MAX_NAME_LENGTH, optional=True)
+        table = tables.consumers
+        async with self.state.write() as conn:
+            await self._row(conn, contract_id)
+            dialect = postgresql if self.state.backend == "postgresql" else sqlite
+            statement = dialect.insert(table).values(
+                contract_id=contract_id,
+                consumer_agent=consumer_agent,
+                consumer_role=consumer_role,
+                registered_at=_now(),
+            )
+            if consumer_role is None:
+                statement = statement.on_conflict_do_nothing(
+                    index_elements=["contract_id", "consumer_agent"]
+                )
+            else:
+                statement = statement.on_conflict_do_update(
+                    index_elements=["contract_id", "consumer_agent"],
+                    set_={"consumer_role": consumer_role},
+                )
+            await conn.execute(statement)
+            row = (
+                await conn.execute(
+                    sa.select(table).where(
+                        table.c.contract_id == contract_id,
+                        table.c.consumer_agent == consumer_agent,
+                    )
+                )
+            ).one()
+        return Consumer(
+            contract_id=row.contract_id,
+            consumer_agent=row.consumer_agent,
+            consumer_role=row.consumer_role,
+            registered_at=row.registered_at,
+        )
+
+    async def list_consumers(self, contract_id: str) -> list[Consumer]:
+        """The consumers registered against this version, oldest first."""
+        table = tables.consumers
+        async with self.state.read() as conn:
+            await self._row(conn, contract_id)
+            rows = await conn.execute(
+                sa.select(table).where(table.c.contract_id == contract_id).order_by(table.c.id)
+            )
+            return [
+                Consumer(
+                    contract_id=row.contract_id,
+                    consumer_agent=row.consumer_agent,
+                    consumer_role=row.consumer_role,
+                    registered_at=row.registered_at,
+                )
+                for row in rows
+            ]
+
+    # -- summary ------------------------------------------------------------
+    async def get_contract_summary(self, team_id: str) -> ContractSummary:
+        """Counts of the team's versions by status and by type, its distinct
+        contracts, the active versions, and the registered consumers."""
+        _check_text(team_id, "team_id", MAX_NAME_LENGTH)
+        team = _C.c.team_id == team_id
+        async with self.state.read() as conn:
+            by_status = dict(
+                (await conn.execute(sa.select(_C.c.status, sa.func.count()).where(team).group_by(_C.c.status))).all()
+            )
+            by_type = dict(
+                (await conn.execute(sa.select(_C.c.contract_type, sa.func.count()).where(team).group_by(_C.c.contract_type))).all()
+            )
+            names = await conn.scalar(
+                sa.select(sa.func.count(sa.distinct(_C.c.contract_name))).where(team)
+            )
+            active = (
+                await conn.execute(
+                    sa.select(_C.c.contract_name, _C.c.version, _C.c.id, _C.c.contract_type)
+                    .where(team, _C.c.status == ContractStatus.ACTIVE.value)
+                    .order_by(_C.c.contract_name)
+                )
+            ).all()
+            consumer_count = await conn.scalar(
+                sa.select(sa.func.count())
+                .select_from(tables.consumers.join(_C, tables.consumers.c.contract_id == _C.c.id))
+                .where(team)
+            )
+        return ContractSummary(
+            team_id=team_id,
+            contracts=int(names or 0),
+            versions=sum(by_status.values()),
+            by_status={status.value: int(by_status.get(status.value, 0)) for status in ContractStatus},
+            by_type={kind.value: int(by_type.get(kind.value, 0)) for kind in ContractType},
+            active=[
+                {
+                    "contract_name": row.contract_name,
+                    "version": row.version,
+                    "id": row.id,
+                    "contract_type": row.contract_type,
+                }
+                for row in active
+            ],
+            consumers=int(consumer_count or 0),
+        )
+
+    # -- validation records -------------------------------------------------
+    async def record_validation(
+        self,
+        contract_id: str | Contract,
+        subject: str,
+        passed: bool,
+        errors: Sequence[Any] = (),
+        duration_ms: float = 0.0,
+        validated_at: datetime | None = None,
+    ) -> Validation:
+        """Store one check of an output against a contract version: the
+        subject (a test's node id, say), the verdict, the errors (JSON data) and
+        how long it took. ``contract_id`` may be the :class:`Contract` itself,
+        which saves a lookup."""
+        _check_text(subject, "subject", 10_000)
+        error_list = list(errors)
+        jsondata.ensure_json(error_list, what="errors")
+        at = validated_at or _now()
+        async with self.state.write() as conn:
+            if isinstance(contract_id, Contract):
+                contract: Any = contract_id
+            else:
+                contract = await self._row(conn, contract_id)
+            values = {
+                "contract_id": contract.id,
+                "team_id": contract.team_id,
+                "contract_name": contract.contract_name,
+                "version": contract.version,
+                "subject": subject,
+                "passed": bool(passed),
+                "errors": jsondata.dumps(error_list),
+                "duration_ms": float(duration_ms),
+                "validated_at": at,
+            }
+            new_id = await conn.scalar(
+                sa.insert(tables.validations).values(**values).returning(tables.validations.c.id)
+            )
+        return Validation(id=int(new_id or 0), **{**values, "errors": error_list})
+
+    async def get_validations(
+        self,
+        contract_id: str | None = None,
+        *,
+        subject: str | None = None,
+        team_id: str | None = None,
+        contract_name: str | None = None,
+        passed: bool | None = None,
+        limit: int = 100,
+    ) -> list[Validation]:
+        """Validation records matching every filter given, newest first."""
+        if not isinstance(limit, int) or limit < 1:
+            raise InvalidArgument(f"limit must be a positive whole number, not {limit!r}")
+        table = tables.validations
+        query = sa.select(table)
+        for column, value in (
+            (table.c.contract_id, contract_id),
+            (table.c.subject, subject),
+            (table.c.team_id, team_id),
+            (table.c.contract_name, contract_name),
+            (table.c.passed, passed),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        query = query.order_by(table.c.id.desc()).limit(limit)
+        async with self.state.read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            Validation(
+                id=row.id,
+                contract_id=row.contract_id,
+                team_id=row.team_id,
+                contract_name=row.contract_name,
+                version=row.version,
+                subject=row.subject,
+                passed=row.passed,
+                errors=json.loads(row.errors),
+                duration_ms=row.duration_ms,
+                validated_at=row.validated_at,
+            )
+            for row in rows
+        ]

@@ -1,0 +1,110 @@
+"""Strict JSON data: what may be stored as a specification or checked as output.
+
+``json.dumps`` quietly turns tuples into lists and writes ``NaN``; a contract
+registry must not, or what comes back would differ from what went in. The
+walk here accepts exactly the JSON data model and names the first offending
+value by its JSON Pointer.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from .errors import ContractError
+
+
+class NotJSONData(ContractError, TypeError):
+    """A value is not JSON data. ``pointer`` locates it, ``type_name`` names its type."""
+
+    def __init__(self, message: str, *, pointer: str, type_name: str) -> None:
+        super().__init__(message)
+        self.pointer = pointer
+        self.type_name = type_name
+
+
+def escape_pointer_token(token: str | int) -> str:
+    """One JSON Pointer reference token, escaped as RFC 6901 requires."""
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def pointer(path: Any) -> str:
+    """The JSON Pointer for a sequence of keys and indexes (``""`` is the root)."""
+    return "".join("/" + escape_pointer_token(part) for part in path)
+
+
+def _find_non_json(value: Any) -> tuple[str, Any, bool] | None:
+    """The pointer and value of the first non-JSON value, and whether it is a
+    dict key, or None. Iterative so that deeply nested data cannot exhaust the
+    Python stack."""
+    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if item is None or isinstance(item, bool | str):
+            continue
+        if isinstance(item, int):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return pointer(path), item, False
+            continue
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    return pointer(path), key, True
+                stack.append((child, (*path, key)))
+            continue
+        if isinstance(item, list):
+            stack.extend((child, (*path, index)) for index, child in enumerate(item))
+            continue
+        return pointer(path), item, False
+    return None
+
+
+def ensure_json(value: Any, *, what: str = "value") -> None:
+    """Raise :class:`NotJSONData` unless ``value`` is JSON data exactly:
+    dicts with string keys, lists, strings, finite numbers, booleans and None."""
+    found = _find_non_json(value)
+    if found is None:
+        return
+    where, bad, is_key = found
+    location = f"at {where!r}" if where else "at the root"
+    if is_key:
+        type_name = type(bad).__qualname__
+        reason = f"a dict key of type {type_name} ({bad!r}); JSON object keys are strings"
+    elif isinstance(bad, float):
+        reason = f"{bad!r}, which is not a JSON number"
+        type_name = "float"
+    else:
+        type_name = type(bad).__qualname__
+        reason = f"a {type_name}, which JSON cannot represent"
+    hint = {
+        "tuple": "use a list",
+        "set": "use a sorted list",
+        "frozenset": "use a sorted list",
+        "bytes": "decode it to str",
+        "datetime": "use .isoformat()",
+        "date": "use .isoformat()",
+        "Decimal": "use float or str",
+        "UUID": "use str()",
+    }.get(type_name, "convert it to dict, list, str, int, float, bool or None")
+    if is_key:
+        hint = "use str keys"
+    raise NotJSONData(
+        f"{what} is not JSON data: {location} there is {reason} ({hint})",
+        pointer=where,
+        type_name=type_name,
+    )
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON text of data already checked by :func:`ensure_json`."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def canonical(value: Any) -> str:
+    """Key-sorted JSON text: equal data gives equal text (for hashing)."""
+    return json.dumps(
+        value, separators=(",", ":"), ensure_ascii=False, allow_nan=False, sort_keys=True
+    )
