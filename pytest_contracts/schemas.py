@@ -63,7 +63,10 @@ def check_specification(specification: Any, *, context: str = "specification") -
             f"not {type(specification).__name__}",
             path="",
         )
-    cls = validator_class_for(specification)
+    try:
+        cls = validator_class_for(specification)
+    except InvalidSchema as exc:
+        raise InvalidSchema(f"{context}: {exc}", path=exc.path) from None
     error = jsonschema.exceptions.best_match(cls(cls.META_SCHEMA).iter_errors(specification))
     if error is None:
         return

@@ -1,0 +1,179 @@
+"""Shared fixtures: every registry test runs on each back end that is available.
+
+- ``sqlite``: a SQLite file in the test's tmp_path and an in-process fakeredis
+  (always).
+- ``redis``: the same SQLite file with a real Redis; runs when ``REDIS_URL`` is
+  set or ``--real-redis`` is given.
+- ``postgresql``: PostgreSQL at ``DATABASE_URL`` with the real Redis when that
+  is available too, else fakeredis; runs when ``DATABASE_URL`` is set.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fakeredis import FakeServer
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from pytest_contracts import ContractManager, StateManager
+from pytest_contracts.config import resolve_database_url, sqlite_url
+
+pytest_plugins = ["pytester"]
+
+LOCAL_REDIS = "redis://127.0.0.1:6379/0"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--real-redis",
+        action="store_true",
+        help=f"run the real-Redis tests against REDIS_URL, or {LOCAL_REDIS} when it is unset",
+    )
+
+
+def real_redis_url(config: pytest.Config) -> str | None:
+    url = os.environ.get("REDIS_URL")
+    if url:
+        return url
+    return LOCAL_REDIS if config.getoption("--real-redis") else None
+
+
+def postgres_url() -> str | None:
+    url = os.environ.get("DATABASE_URL")
+    if url and resolve_database_url(url).startswith("postgresql"):
+        return url
+    return None
+
+
+SKIP_REDIS = "real Redis not configured: set REDIS_URL=redis://127.0.0.1:6379/0 (or pass --real-redis)"
+SKIP_POSTGRES = (
+    "PostgreSQL not configured: set DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+@pytest.fixture
+def redis_url(request: pytest.FixtureRequest) -> str:
+    url = real_redis_url(request.config)
+    if url is None:
+        pytest.skip(SKIP_REDIS)
+    return url
+
+
+@pytest.fixture
+def pg_url() -> str:
+    url = postgres_url()
+    if url is None:
+        pytest.skip(SKIP_POSTGRES)
+    return url
+
+
+async def drop_registry_tables(database_url: str) -> None:
+    """Start a PostgreSQL test from an empty registry."""
+    from pytest_contracts import tables
+
+    engine = create_async_engine(resolve_database_url(database_url))
+    try:
+        async with engine.begin() as conn:
+            await conn.run_sync(tables.metadata.drop_all)
+    finally:
+        await engine.dispose()
+
+
+@dataclass
+class Backend:
+    """One back end under test, and a factory for managers that share it."""
+
+    name: str
+    database_url: str
+    redis_url: str | None
+    key_prefix: str
+    fake_server: FakeServer | None
+    states: list[StateManager] = field(default_factory=list)
+
+    async def state(self, **options: Any) -> StateManager:
+        """A new StateManager on the same database and the same cache."""
+        if self.redis_url is not None:
+            options.setdefault("redis_url", self.redis_url)
+        else:
+            options.setdefault("fake_server", self.fake_server)
+        state = await StateManager.create(
+            database_url=self.database_url, key_prefix=self.key_prefix, **options
+        )
+        self.states.append(state)
+        return state
+
+    async def cleanup(self) -> None:
+        for state in self.states:
+            await state.close()
+        if self.redis_url is not None:
+            from redis.asyncio import Redis
+
+            client = Redis.from_url(self.redis_url)
+            try:
+                keys = [key async for key in client.scan_iter(match=self.key_prefix + "*")]
+                if keys:
+                    await client.delete(*keys)
+            finally:
+                await client.aclose()
+
+
+@pytest.fixture(params=["sqlite", "redis", "postgresql"])
+async def backend(
+    request: pytest.FixtureRequest, tmp_path: Any
+) -> AsyncIterator[Backend]:
+    redis = real_redis_url(request.config)
+    if request.param == "sqlite":
+        database, redis = sqlite_url(tmp_path / "registry.db"), None
+    elif request.param == "redis":
+        if redis is None:
+            pytest.skip(SKIP_REDIS)
+        database = sqlite_url(tmp_path / "registry.db")
+    else:
+        pg = postgres_url()
+        if pg is None:
+            pytest.skip(SKIP_POSTGRES)
+        await drop_registry_tables(pg)
+        database = pg
+    chosen = Backend(
+        name=request.param,
+        database_url=database,
+        redis_url=redis,
+        key_prefix=f"pytest_contracts_test:{uuid.uuid4().hex}:",
+        fake_server=None if redis else FakeServer(),
+    )
+    yield chosen
+    await chosen.cleanup()
+
+
+@pytest.fixture
+async def state(backend: Backend) -> StateManager:
+    return await backend.state()
+
+
+@pytest.fixture
+def cm(state: StateManager) -> ContractManager:
+    return ContractManager(state)
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+    """No registry settings inherited from the environment."""
+    for name in ("DATABASE_URL", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_DB"):
+        monkeypatch.delenv(name, raising=False)
+    yield monkeypatch
+
+
+SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "title": {"type": "string", "minLength": 1},
+        "items": {"type": "array", "items": {"type": "string"}},
+    },
+    "required": ["title"],
+}
