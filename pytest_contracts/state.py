@@ -333,10 +333,14 @@ class StateManager:
             "latency_ms": None,
             "error": None,
         }
-        try:
-            cache["latency_ms"] = await self.cache.ping()
-        except CACHE_ERRORS:
-            cache.update(status="degraded", error=self.cache.last_error)
+        if self._closed:
+            # A closed client would quietly open a new connection to answer.
+            cache.update(status="degraded", error="this StateManager is closed")
+        else:
+            try:
+                cache["latency_ms"] = await self.cache.ping()
+            except CACHE_ERRORS:
+                cache.update(status="degraded", error=self.cache.last_error)
         if database["status"] != "ok":
             status = "down"
         elif cache["status"] != "ok":
@@ -398,19 +402,17 @@ async def init_state_manager_for_production(
 ) -> StateManager:
     """A manager on PostgreSQL (``postgres_url``, else ``DATABASE_URL``) with
     real Redis (``redis_host``/``redis_port``, else the environment)."""
-    redis_url = None
-    if redis_host is not None or redis_port is not None:
-        redis_url = f"redis://{redis_host or 'localhost'}:{redis_port or 6379}/0"
-    state = await StateManager.create(
-        database_url=postgres_url, redis_url=redis_url, use_real_redis=True
-    )
-    if state.backend != "postgresql":
-        await state.close()
+    if backend_of(resolve_database_url(postgres_url)) != "postgresql":
         raise ConfigurationError(
             "init_state_manager_for_production needs PostgreSQL: pass postgres_url= "
             "or set DATABASE_URL to a postgresql:// URL"
         )
-    return state
+    redis_url = None
+    if redis_host is not None or redis_port is not None:
+        redis_url = f"redis://{redis_host or 'localhost'}:{redis_port or 6379}/0"
+    return await StateManager.create(
+        database_url=postgres_url, redis_url=redis_url, use_real_redis=True
+    )
 
 
 async def cleanup_state_manager(state: StateManager) -> None:

@@ -1,0 +1,246 @@
+"""StateManager: start-up, schema version, SQLite locking, health and shutdown."""
+
+from __future__ import annotations
+
+import socket
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from pytest_contracts import (
+    ConfigurationError,
+    ContractManager,
+    RegistryUnavailable,
+    StateManager,
+    cleanup_state_manager,
+    init_state_manager_for_production,
+    init_state_manager_for_testing,
+)
+from pytest_contracts import tables
+from pytest_contracts.config import sqlite_url
+
+from .conftest import SCHEMA, Backend
+
+
+def closed_port() -> int:
+    """A loopback port on which nothing listens."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def test_tables_are_created_and_schema_version_recorded(state: StateManager) -> None:
+    async with state.read() as conn:
+        names = await conn.run_sync(lambda sync: set(sa.inspect(sync).get_table_names()))
+        meta = dict((await conn.execute(sa.select(tables.meta))).all())
+    assert {"contracts", "contract_events", "contract_consumers", "contract_validations"} <= names
+    assert meta["schema_version"] == str(tables.SCHEMA_VERSION)
+    assert len(meta["instance_id"]) == 32
+
+
+async def test_reopening_keeps_the_database_and_its_identity(backend: Backend) -> None:
+    first = await backend.state()
+    contract = await ContractManager(first).create_contract(
+        "t", "c", "v1", "EVENT", SCHEMA
+    )
+    second = await backend.state()
+    assert second.instance_id == first.instance_id
+    assert (await ContractManager(second).get_contract(contract.id)).version == "v1"
+
+
+async def test_database_from_a_newer_release_is_refused(backend: Backend) -> None:
+    state = await backend.state()
+    async with state.write() as conn:
+        await conn.execute(
+            sa.update(tables.meta).where(tables.meta.c.key == "schema_version").values(value="99")
+        )
+    with pytest.raises(ConfigurationError, match="schema version 99.*upgrade pytest-contracts"):
+        await backend.state()
+
+
+async def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path: Path) -> None:
+    async with await StateManager.create(
+        sqlite_url(tmp_path / "r.db"), busy_timeout=12.5
+    ) as state:
+        async with state.read() as conn:
+            assert await conn.scalar(sa.text("PRAGMA journal_mode")) == "wal"
+            assert await conn.scalar(sa.text("PRAGMA busy_timeout")) == 12500
+            assert await conn.scalar(sa.text("PRAGMA foreign_keys")) == 1
+
+
+async def test_sqlite_write_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:
+    path = tmp_path / "r.db"
+    async with await StateManager.create(sqlite_url(path)) as state:
+        other = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            async with state.write():
+                # Nothing written yet: a deferred BEGIN would hold no lock here.
+                with pytest.raises(sqlite3.OperationalError, match="locked"):
+                    other.execute("BEGIN IMMEDIATE")
+            async with state.read():
+                other.execute("BEGIN IMMEDIATE")  # readers do not block writers
+                other.execute("ROLLBACK")
+        finally:
+            other.close()
+
+
+async def test_health_check_reports_both_back_ends(state: StateManager, backend: Backend) -> None:
+    health = await state.health_check()
+    assert health["status"] == "ok"
+    assert health["database"]["status"] == "ok"
+    assert health["database"]["backend"] == ("postgresql" if backend.name == "postgresql" else "sqlite")
+    assert health["database"]["latency_ms"] >= 0
+    assert health["cache"]["status"] == "ok"
+    assert health["cache"]["backend"] == ("redis" if backend.redis_url else "fakeredis")
+    assert health["cache"]["latency_ms"] >= 0
+
+
+async def test_health_check_reports_a_closed_manager_as_down(state: StateManager) -> None:
+    await state.close()
+    health = await state.health_check()
+    assert health["status"] == "down"
+    assert "closed" in health["database"]["error"]
+
+
+async def test_unreachable_real_redis_fails_at_start_naming_the_url(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    url = f"redis://:hunter2@127.0.0.1:{closed_port()}/0"
+    with pytest.raises(RegistryUnavailable) as caught:
+        await StateManager.create(sqlite_url(tmp_path / "r.db"), redis_url=url)
+    message = str(caught.value)
+    assert f"redis://:***@127.0.0.1:{url.rsplit(':', 1)[1]}" in message
+    assert "redis-server" in message
+    assert "hunter2" not in message
+
+
+async def test_use_real_redis_takes_the_url_from_the_environment(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    port = closed_port()
+    clean_env.setenv("REDIS_URL", f"redis://127.0.0.1:{port}/0")
+    # Without the request, the environment URL is not used: the fake is.
+    async with await StateManager.create(sqlite_url(tmp_path / "r.db")) as state:
+        assert state.cache_backend == "fakeredis"
+    with pytest.raises(RegistryUnavailable, match=f"127.0.0.1:{port}"):
+        await StateManager.create(sqlite_url(tmp_path / "r.db"), use_real_redis=True)
+
+
+async def test_unreachable_postgresql_fails_at_start_without_the_password(
+    clean_env: pytest.MonkeyPatch,
+) -> None:
+    pytest.importorskip("asyncpg")
+    url = f"postgresql://postgres:hunter2@127.0.0.1:{closed_port()}/test"
+    with pytest.raises(RegistryUnavailable) as caught:
+        await StateManager.create(url)
+    assert "postgresql+asyncpg://postgres:***@127.0.0.1" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+
+
+async def test_default_database_is_a_sqlite_file_under_the_working_directory(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    clean_env.chdir(tmp_path)
+    async with await StateManager.create() as state:
+        assert state.backend == "sqlite"
+        assert state.cache_backend == "fakeredis"
+    assert (tmp_path / ".pytest_contracts" / "registry.db").is_file()
+
+
+async def test_database_url_from_the_environment(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    clean_env.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'env.db'}")
+    async with await StateManager.create():
+        pass
+    assert (tmp_path / "env.db").is_file()
+
+
+@pytest.mark.parametrize("url", ["sqlite+aiosqlite://", "sqlite+aiosqlite:///:memory:"])
+async def test_in_memory_sqlite_is_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError, match="give a file"):
+        await StateManager.create(url)
+
+
+async def test_fake_server_and_real_redis_exclude_each_other(tmp_path: Path) -> None:
+    from fakeredis import FakeServer
+
+    with pytest.raises(ConfigurationError, match="exclude each other"):
+        await StateManager.create(
+            sqlite_url(tmp_path / "r.db"), use_real_redis=True, fake_server=FakeServer()
+        )
+
+
+@pytest.mark.parametrize("option", ["cache_ttl", "redis_timeout", "busy_timeout"])
+async def test_non_positive_timeouts_are_refused(tmp_path: Path, option: str) -> None:
+    with pytest.raises(ConfigurationError, match=f"{option} must be a positive number"):
+        await StateManager.create(sqlite_url(tmp_path / "r.db"), **{option: 0})
+
+
+async def test_close_is_idempotent_and_a_closed_manager_says_so(tmp_path: Path) -> None:
+    state = await StateManager.create(sqlite_url(tmp_path / "r.db"))
+    await state.close()
+    await state.close()
+    with pytest.raises(RegistryUnavailable, match="closed"):
+        await ContractManager(state).list_contracts("t")
+    assert "closed" in repr(state)
+
+
+async def test_context_manager_closes(tmp_path: Path) -> None:
+    async with await StateManager.create(sqlite_url(tmp_path / "r.db")) as state:
+        pass
+    with pytest.raises(RegistryUnavailable, match="closed"):
+        await ContractManager(state).list_contracts("t")
+
+
+def test_statemanager_is_made_by_its_factory() -> None:
+    with pytest.raises(TypeError, match=r"StateManager\.create"):
+        StateManager()
+
+
+async def test_testing_helper_uses_sqlite_and_the_fake(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    state = await init_state_manager_for_testing(db_path=tmp_path / "t.db", use_mock_redis=True)
+    try:
+        assert (state.backend, state.cache_backend) == ("sqlite", "fakeredis")
+        assert (tmp_path / "t.db").is_file()
+    finally:
+        await cleanup_state_manager(state)
+    with pytest.raises(RegistryUnavailable, match="closed"):
+        await ContractManager(state).list_contracts("t")
+
+
+async def test_testing_helper_with_real_redis(
+    tmp_path: Path, redis_url: str, clean_env: pytest.MonkeyPatch
+) -> None:
+    clean_env.setenv("REDIS_URL", redis_url)
+    state = await init_state_manager_for_testing(db_path=tmp_path / "t.db", use_mock_redis=False)
+    try:
+        assert state.cache_backend == "redis"
+    finally:
+        await cleanup_state_manager(state)
+
+
+async def test_production_helper_needs_postgresql(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ConfigurationError, match="needs PostgreSQL"):
+        await init_state_manager_for_production(postgres_url=sqlite_url(tmp_path / "x.db"))
+
+
+async def test_production_helper_on_postgresql_and_redis(
+    pg_url: str, redis_url: str, clean_env: pytest.MonkeyPatch
+) -> None:
+    host, port = redis_url.split("//", 1)[1].split("/", 1)[0].rsplit(":", 1)
+    state = await init_state_manager_for_production(
+        postgres_url=pg_url, redis_host=host, redis_port=int(port)
+    )
+    try:
+        health: dict[str, Any] = await state.health_check()
+        assert (health["database"]["backend"], health["cache"]["backend"]) == ("postgresql", "redis")
+    finally:
+        await cleanup_state_manager(state)
