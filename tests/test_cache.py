@@ -1,0 +1,248 @@
+"""The Redis cache in front of get_active_contract: coherence and outages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fakeredis import FakeServer
+from sqlalchemy import event
+
+from pytest_contracts import Contract, ContractManager, StateManager
+from pytest_contracts.config import sqlite_url
+
+from .conftest import SCHEMA, Backend
+from .netproxy import Proxy
+
+
+@contextmanager
+def counting_sql(state: StateManager) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        statements.append(statement)
+
+    event.listen(state.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(state.engine.sync_engine, "before_cursor_execute", record)
+
+
+async def two_versions(cm: ContractManager) -> tuple[Contract, Contract]:
+    v1 = await cm.create_contract("team", "Orders", "v1", "REST_API", SCHEMA)
+    v2 = await cm.create_contract("team", "Orders", "v2", "REST_API", {"type": "object"})
+    await cm.activate_contract(v1.id)
+    return v1, v2
+
+
+async def active_version(cm: ContractManager) -> str | None:
+    active = await cm.get_active_contract("team", "Orders")
+    return None if active is None else active.version
+
+
+async def test_warm_lookup_does_not_touch_the_database(cm: ContractManager) -> None:
+    await two_versions(cm)
+    assert await active_version(cm) == "v1"  # fills the cache
+    with counting_sql(cm.state) as statements:
+        assert await active_version(cm) == "v1"
+    assert statements == []
+
+
+async def test_missing_active_version_is_cached_too(cm: ContractManager) -> None:
+    await cm.create_contract("team", "Orders", "v1", "REST_API", SCHEMA)
+    assert await active_version(cm) is None
+    with counting_sql(cm.state) as statements:
+        assert await active_version(cm) is None
+    assert statements == []
+
+
+async def test_activation_by_another_manager_is_seen_at_once(backend: Backend) -> None:
+    reader = ContractManager(await backend.state())
+    writer = ContractManager(await backend.state())
+    _, v2 = await two_versions(writer)
+    assert await active_version(reader) == "v1"
+    await writer.activate_contract(v2.id)
+    assert await active_version(reader) == "v2"
+    await writer.deprecate_contract(v2.id)
+    assert await active_version(reader) is None
+    v3 = await writer.evolve_contract("team", "Orders", "v3", SCHEMA, "dev", activate=True)
+    assert await active_version(reader) == v3.version
+
+
+async def test_managers_on_one_database_share_the_default_fake_cache(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "r.db")
+    async with await StateManager.create(url) as a, await StateManager.create(url) as b:
+        assert a.fake_server is b.fake_server
+        reader, writer = ContractManager(a), ContractManager(b)
+        _, v2 = await two_versions(writer)
+        assert await active_version(reader) == "v1"
+        await writer.activate_contract(v2.id)
+        assert await active_version(reader) == "v2"
+
+
+async def test_a_fill_that_raced_with_a_write_is_never_served(cm: ContractManager) -> None:
+    _, v2 = await two_versions(cm)
+    cache = cm.state.cache
+    # A slow reader looks up, misses, and reads v1 from the database...
+    lookup = await cache.lookup("team", "Orders")
+    assert not lookup.hit
+    stale = (await cm.get_contract((await cm.list_contracts("team", status="active"))[0].id))
+    # ...meanwhile a writer activates v2 and invalidates...
+    await cm.activate_contract(v2.id)
+    # ...then the slow reader fills the cache with what it read before the write.
+    await cache.store("team", "Orders", lookup.token, {"version": stale.version})
+    assert not (await cache.lookup("team", "Orders")).hit
+    assert await active_version(cm) == "v2"
+
+
+async def test_recreated_database_never_meets_old_cache_entries(tmp_path: Path) -> None:
+    server = FakeServer()
+    path = tmp_path / "r.db"
+    async with await StateManager.create(sqlite_url(path), fake_server=server) as first:
+        await two_versions(ContractManager(first))
+        assert await active_version(ContractManager(first)) == "v1"
+        old_namespace = first.instance_id
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    async with await StateManager.create(sqlite_url(path), fake_server=server) as second:
+        assert second.instance_id != old_namespace
+        assert await active_version(ContractManager(second)) is None
+
+
+# -- outages, simulated with fakeredis --------------------------------------
+@pytest.fixture
+async def fake_pair(tmp_path: Path) -> AsyncIterator[tuple[FakeServer, StateManager, StateManager]]:
+    server = FakeServer()
+    url = sqlite_url(tmp_path / "r.db")
+    a = await StateManager.create(url, fake_server=server, cache_retry_interval=0.05)
+    b = await StateManager.create(url, fake_server=server, cache_retry_interval=0.05)
+    yield server, a, b
+    await a.close()
+    await b.close()
+
+
+async def wait_until(predicate: Any, timeout: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
+        await asyncio.sleep(0.02)
+
+
+async def test_registry_keeps_working_from_the_database_while_redis_is_down(
+    fake_pair: tuple[FakeServer, StateManager, StateManager], caplog: pytest.LogCaptureFixture
+) -> None:
+    server, state, _ = fake_pair
+    cm = ContractManager(state)
+    _, v2 = await two_versions(cm)
+    assert await active_version(cm) == "v1"
+    server.connected = False
+    with caplog.at_level(logging.WARNING, logger="pytest_contracts"):
+        assert await active_version(cm) == "v1"
+        await cm.activate_contract(v2.id)
+        assert await active_version(cm) == "v2"
+        v3 = await cm.create_contract("team", "Orders", "v3", "REST_API", SCHEMA)
+        await cm.activate_contract(v3.id)
+        assert await active_version(cm) == "v3"
+        health = await state.health_check()
+    unreachable = [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert len(unreachable) == 1
+    assert health["status"] == "degraded"
+    assert health["cache"]["status"] == "degraded"
+    assert "ConnectionError" in health["cache"]["error"]
+    server.connected = True
+    assert await active_version(cm) == "v3"  # nothing stale after the return
+    assert (await state.health_check())["status"] == "ok"
+
+
+async def test_writes_during_an_outage_leave_nothing_stale_for_other_managers(
+    fake_pair: tuple[FakeServer, StateManager, StateManager],
+) -> None:
+    server, writer_state, reader_state = fake_pair
+    writer, reader = ContractManager(writer_state), ContractManager(reader_state)
+    _, v2 = await two_versions(writer)
+    assert await active_version(reader) == "v1"  # the reader holds v1 in the cache
+    server.connected = False
+    await writer.activate_contract(v2.id)  # its invalidation cannot be delivered
+    server.connected = True
+    # The writer comes back on its own, without another call, and bumps the epoch.
+    await wait_until(lambda: not writer_state.cache.degraded)
+    assert await active_version(reader) == "v2"
+
+
+async def test_a_manager_that_saw_the_outage_distrusts_the_cache_after_it(
+    fake_pair: tuple[FakeServer, StateManager, StateManager],
+) -> None:
+    server, writer_state, reader_state = fake_pair
+    writer, reader = ContractManager(writer_state), ContractManager(reader_state)
+    _, v2 = await two_versions(writer)
+    assert await active_version(reader) == "v1"
+    server.connected = False
+    await writer.activate_contract(v2.id)
+    await writer_state.close()  # the writer never gets to deliver anything
+    assert await active_version(reader) == "v2"  # the reader sees the outage
+    server.connected = True
+    await asyncio.sleep(0.06)  # past the retry interval
+    assert await active_version(reader) == "v2"
+    assert not reader_state.cache.degraded
+
+
+# -- real Redis behind a port that closes ------------------------------------
+@pytest.fixture
+async def proxy(redis_url: str) -> AsyncIterator[Proxy]:
+    host_port = redis_url.split("//", 1)[1].split("/", 1)[0].rsplit("@", 1)[-1]
+    host, port = host_port.rsplit(":", 1)
+    proxied = Proxy(host, int(port))
+    await proxied.start()
+    yield proxied
+    await proxied.close()
+
+
+async def test_real_redis_port_closing_mid_run(
+    tmp_path: Path, proxy: Proxy, redis_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    url = sqlite_url(tmp_path / "r.db")
+    prefix = f"pytest_contracts_test:{tmp_path.name}:"
+    async with await StateManager.create(
+        url, redis_url=proxy.url, key_prefix=prefix, cache_retry_interval=0.05
+    ) as via_proxy, await StateManager.create(
+        url, redis_url=redis_url, key_prefix=prefix
+    ) as direct:
+        cut_off, watcher = ContractManager(via_proxy), ContractManager(direct)
+        _, v2 = await two_versions(cut_off)
+        assert await active_version(cut_off) == "v1"
+        assert await active_version(watcher) == "v1"
+        await proxy.cut()
+        with caplog.at_level(logging.WARNING, logger="pytest_contracts"):
+            await cut_off.activate_contract(v2.id)
+            assert await active_version(cut_off) == "v2"
+            assert (await via_proxy.health_check())["cache"]["status"] == "degraded"
+        assert any("unreachable" in r.getMessage() for r in caplog.records)
+        await proxy.restore()
+        await wait_until(lambda: not via_proxy.cache.degraded)
+        assert await active_version(cut_off) == "v2"
+        assert await active_version(watcher) == "v2"
+
+
+async def test_redis_that_accepts_but_never_answers_does_not_stall_calls(
+    tmp_path: Path, proxy: Proxy
+) -> None:
+    async with await StateManager.create(
+        sqlite_url(tmp_path / "r.db"), redis_url=proxy.url, redis_timeout=0.3,
+        key_prefix=f"pytest_contracts_test:{tmp_path.name}:",
+    ) as state:  # fmt: skip
+        cm = ContractManager(state)
+        await two_versions(cm)
+        proxy.mode = "blackhole"
+        await proxy.cut()
+        await proxy.restore()
+        proxy.mode = "blackhole"
+        # With redis-py's default timeouts this would hang; the guard makes the
+        # test fail instead of stalling the suite.
+        assert await asyncio.wait_for(active_version(cm), timeout=20) == "v1"
+        assert state.cache.degraded
