@@ -17,6 +17,7 @@ so a write whose invalidation could not be delivered leaves nothing stale.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -27,11 +28,18 @@ from urllib.parse import quote
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from .epoch import SharedCounter
+
 logger = logging.getLogger("pytest_contracts")
 
 #: What a failing Redis call can raise: redis-py's own errors, socket errors
 #: that escape them, and timeouts.
 CACHE_ERRORS: tuple[type[BaseException], ...] = (RedisError, OSError, TimeoutError)
+
+
+#: What an entry was filled under: the epoch and generation read from Redis,
+#: and the machine-wide counter when the cache is the in-process fake.
+Token = tuple[str | None, str | None, int | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +53,7 @@ class Lookup:
 
     hit: bool
     payload: dict[str, Any] | None = None
-    token: tuple[bytes | None, bytes | None] | None = None
+    token: Token | None = None
 
 
 _DOWN = Lookup(hit=False)
@@ -68,8 +76,10 @@ class ActiveCache:
         ttl: float,
         retry_interval: float,
         label: str,
+        shared_counter: SharedCounter | None = None,
     ) -> None:
         self.client = client
+        self._counter = shared_counter
         self.label = label
         self._base = f"{prefix}{namespace}:"
         self._epoch_key = self._base + "epoch"
@@ -141,30 +151,32 @@ class ActiveCache:
         if not await self._usable():
             return _DOWN
         gen_key, active_key = self._keys(team_id, contract_name)
+        # Read the local counter first: a write committed after this point
+        # bumps it, and the entry filled under the old value is then refused.
+        local = None if self._counter is None else self._counter.read()
         try:
             epoch, gen, raw = await self.client.mget(self._epoch_key, gen_key, active_key)
         except CACHE_ERRORS as exc:
             self._fail(exc)
             return _DOWN
-        token = (epoch, gen)
+        token: Token = (_text(epoch), _text(gen), local)
         if raw is not None:
             entry = json.loads(raw)
-            if _token_matches(entry, epoch, gen):
-                return Lookup(hit=True, payload=entry[2], token=token)
+            if isinstance(entry, list) and len(entry) == 4 and tuple(entry[:3]) == token:
+                return Lookup(hit=True, payload=entry[3], token=token)
         return Lookup(hit=False, token=token)
 
     async def store(
         self,
         team_id: str,
         contract_name: str,
-        token: tuple[bytes | None, bytes | None] | None,
+        token: Token | None,
         payload: dict[str, Any] | None,
     ) -> None:
         if token is None or self.degraded:
             return
         _, active_key = self._keys(team_id, contract_name)
-        epoch, gen = token
-        entry = json.dumps([_text(epoch), _text(gen), payload], separators=(",", ":"))
+        entry = json.dumps([*token, payload], separators=(",", ":"))
         try:
             await self.client.set(active_key, entry, px=self._ttl_ms)
         except CACHE_ERRORS as exc:
@@ -172,6 +184,8 @@ class ActiveCache:
 
     async def invalidate(self, team_id: str, contract_name: str) -> None:
         """Called after a commit that changed what is active for this name."""
+        if self._counter is not None:
+            self._counter.bump()
         if not await self._usable():
             # The epoch bump on recovery covers this name too.
             self._schedule_recovery()
@@ -201,20 +215,9 @@ class ActiveCache:
         task = self._recovery
         if task is not None:
             task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await task
-            except asyncio.CancelledError:
-                pass
 
 
-def _text(value: bytes | None) -> str | None:
-    return None if value is None else value.decode()
-
-
-def _token_matches(entry: Any, epoch: bytes | None, gen: bytes | None) -> bool:
-    return (
-        isinstance(entry, list)
-        and len(entry) == 3
-        and entry[0] == _text(epoch)
-        and entry[1] == _text(gen)
-    )
+def _text(value: bytes | str | None) -> str | None:
+    return value.decode() if isinstance(value, bytes) else value

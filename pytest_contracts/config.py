@@ -64,18 +64,13 @@ def resolve_database_url(
         advice = (
             f"the registry needs an async driver: use {hint}"
             if hint
-            else "supported are SQLite (sqlite+aiosqlite://) and PostgreSQL "
-            "(postgresql+asyncpg://)"
+            else "supported are SQLite (sqlite+aiosqlite://) and PostgreSQL (postgresql+asyncpg://)"
         )
-        raise ConfigurationError(
-            f"database URL {mask_url(url)!r} uses {scheme!r}: {advice}"
-        )
+        raise ConfigurationError(f"database URL {mask_url(url)!r} uses {scheme!r}: {advice}")
     return f"{driver}://{rest}"
 
 
-def resolve_redis_url(
-    explicit: str | None = None, environ: Mapping[str, str] | None = None
-) -> str:
+def resolve_redis_url(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
     """Explicit URL, else ``REDIS_URL``, else ``REDIS_HOST``/``REDIS_PORT``/``REDIS_DB``,
     else ``redis://localhost:6379/0``."""
     env = os.environ if environ is None else environ

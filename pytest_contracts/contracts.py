@@ -57,9 +57,7 @@ def _check_text(value: Any, field: str, limit: int, *, optional: bool = False) -
     if not value.strip():
         raise InvalidArgument(f"{field} must not be empty")
     if len(value) > limit:
-        raise InvalidArgument(
-            f"{field} is {len(value)} characters long; the limit is {limit}"
-        )
+        raise InvalidArgument(f"{field} is {len(value)} characters long; the limit is {limit}")
     if any(ord(char) < 32 or ord(char) == 127 for char in value):
         raise InvalidArgument(f"{field} {value[:80]!r} contains a control character")
 
@@ -153,9 +151,7 @@ class ContractManager:
     # -- reading helpers ----------------------------------------------------
     async def _row(self, conn: AsyncConnection, contract_id: str) -> Row[Any]:
         if not isinstance(contract_id, str):
-            raise InvalidArgument(
-                f"contract_id must be a string, not {type(contract_id).__name__}"
-            )
+            raise InvalidArgument(f"contract_id must be a string, not {type(contract_id).__name__}")
         row = (await conn.execute(sa.select(_C).where(_C.c.id == contract_id))).first()
         if row is None:
             raise ContractNotFound(
@@ -205,7 +201,8 @@ class ContractManager:
         _check_text(version, "version", MAX_VERSION_LENGTH)
         kind = _contract_type(contract_type)
         check_specification(
-            specification, context=f"the specification of {describe(team_id, contract_name, version)}"
+            specification,
+            context=f"the specification of {describe(team_id, contract_name, version)}",
         )
         async with self.state.write() as conn:
             await self.state.lock_contract(conn, team_id, contract_name)
@@ -333,7 +330,9 @@ class ContractManager:
                 await conn.execute(
                     sa.select(_C)
                     .where(_C.c.team_id == team_id, _C.c.contract_name == contract_name)
-                    .order_by((_C.c.status == ContractStatus.ACTIVE.value).desc(), _C.c.revision.desc())
+                    .order_by(
+                        (_C.c.status == ContractStatus.ACTIVE.value).desc(), _C.c.revision.desc()
+                    )
                     .limit(1)
                 )
             ).first()
@@ -447,9 +446,7 @@ class ContractManager:
                 .where(_C.c.id == previous.id)
                 .values(status=ContractStatus.DEPRECATED.value, deprecated_at=now)
             )
-            await self._event(
-                conn, previous, "deprecated", actor, now, superseded_by=row.version
-            )
+            await self._event(conn, previous, "deprecated", actor, now, superseded_by=row.version)
         await conn.execute(
             sa.update(_C)
             .where(_C.c.id == row.id)
@@ -676,11 +673,21 @@ class ContractManager:
         _check_text(team_id, "team_id", MAX_NAME_LENGTH)
         team = _C.c.team_id == team_id
         async with self.state.read() as conn:
-            by_status = dict(
-                (await conn.execute(sa.select(_C.c.status, sa.func.count()).where(team).group_by(_C.c.status))).all()
+            by_status: dict[str, int] = dict(
+                (
+                    await conn.execute(
+                        sa.select(_C.c.status, sa.func.count()).where(team).group_by(_C.c.status)
+                    )
+                ).all()
             )
-            by_type = dict(
-                (await conn.execute(sa.select(_C.c.contract_type, sa.func.count()).where(team).group_by(_C.c.contract_type))).all()
+            by_type: dict[str, int] = dict(
+                (
+                    await conn.execute(
+                        sa.select(_C.c.contract_type, sa.func.count())
+                        .where(team)
+                        .group_by(_C.c.contract_type)
+                    )
+                ).all()
             )
             names = await conn.scalar(
                 sa.select(sa.func.count(sa.distinct(_C.c.contract_name))).where(team)
@@ -701,7 +708,9 @@ class ContractManager:
             team_id=team_id,
             contracts=int(names or 0),
             versions=sum(by_status.values()),
-            by_status={status.value: int(by_status.get(status.value, 0)) for status in ContractStatus},
+            by_status={
+                status.value: int(by_status.get(status.value, 0)) for status in ContractStatus
+            },
             by_type={kind.value: int(by_type.get(kind.value, 0)) for kind in ContractType},
             active=[
                 {

@@ -25,8 +25,7 @@ def _normalise_dialect(uri: str) -> str:
 
 
 _BY_DIALECT: dict[str, Any] = {
-    _normalise_dialect(cls.META_SCHEMA["$schema"]): cls
-    for cls in _VALIDATOR_CLASSES
+    _normalise_dialect(cls.META_SCHEMA["$schema"]): cls for cls in _VALIDATOR_CLASSES
 }
 
 SUPPORTED_DIALECTS = tuple(sorted(_BY_DIALECT))

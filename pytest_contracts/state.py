@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import time
@@ -33,6 +34,7 @@ from .config import (
     resolve_redis_url,
     sqlite_url,
 )
+from .epoch import SharedCounter, default_directory
 from .errors import RegistryUnavailable
 
 DEFAULT_KEY_PREFIX = "pytest_contracts:"
@@ -67,9 +69,21 @@ class StateManager:
     manager. All of its connections belong to the event loop it was created on.
     """
 
+    database_url: str
+    #: ``"sqlite"`` or ``"postgresql"``.
+    backend: str
+    #: ``"fakeredis"`` or ``"redis"``.
+    cache_backend: str
+    redis_url: str | None
+    fake_server: FakeServer | None
+    instance_id: str
     engine: AsyncEngine
     redis: Redis
     cache: ActiveCache
+    _writer: AsyncEngine
+    _counter: SharedCounter | None
+    _closed: bool
+    _busy_timeout: float
 
     def __init__(self) -> None:  # pragma: no cover - guarded
         raise TypeError("use 'await StateManager.create(...)' to make a StateManager")
@@ -118,20 +132,24 @@ class StateManager:
             ("busy_timeout", busy_timeout),
         ):
             if not value > 0:
-                raise ConfigurationError(f"{name} must be a positive number of seconds, not {value!r}")
+                raise ConfigurationError(
+                    f"{name} must be a positive number of seconds, not {value!r}"
+                )
         url = resolve_database_url(database_url, env)
         self = object.__new__(cls)
         self.database_url = url
         self.backend = backend_of(url)
         self._busy_timeout = busy_timeout
         self._closed = False
+        self._counter = None
         self.engine = self._make_engine(url, connect_timeout=connect_timeout)
         self._writer = self.engine.execution_options(contracts_write=True)
         try:
             self.instance_id = await self._prepare_database()
             real = use_real_redis or bool(redis_url)
             if real:
-                self.redis_url: str | None = resolve_redis_url(redis_url, env)
+                self.redis_url = resolve_redis_url(redis_url, env)
+                self.fake_server = None
                 self.redis = Redis.from_url(
                     self.redis_url,
                     socket_timeout=redis_timeout,
@@ -146,10 +164,13 @@ class StateManager:
                     fake_server = _FAKE_SERVERS.get(url)
                     if fake_server is None:
                         fake_server = _FAKE_SERVERS[url] = FakeServer()
-                self.fake_server: FakeServer | None = fake_server
+                self.fake_server = fake_server
                 self.redis = FakeAsyncRedis(server=fake_server)
                 self.cache_backend = "fakeredis"
                 label = "fakeredis (in-process)"
+                # Other processes on this database have fakes of their own:
+                # a machine-wide counter tells this one when they write.
+                self._counter = SharedCounter(self._counter_path())
             self.cache = ActiveCache(
                 self.redis,
                 prefix=key_prefix,
@@ -157,6 +178,7 @@ class StateManager:
                 ttl=cache_ttl,
                 retry_interval=cache_retry_interval,
                 label=label,
+                shared_counter=self._counter,
             )
             if real:
                 await self._require_redis()
@@ -172,8 +194,7 @@ class StateManager:
             if not database or database == ":memory:" or database.startswith("file::memory:"):
                 raise ConfigurationError(
                     f"an in-memory SQLite database ({url!r}) cannot be shared by the "
-                    "registry's connections; give a file, e.g. "
-                    + repr(sqlite_url("registry.db"))
+                    "registry's connections; give a file, e.g. " + repr(sqlite_url("registry.db"))
                 )
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
             engine = create_async_engine(url, connect_args={"timeout": self._busy_timeout})
@@ -207,6 +228,14 @@ class StateManager:
             },
         )
 
+    def _counter_path(self) -> Path:
+        """Beside a SQLite file (it goes where the database goes); for a server
+        database, in the temporary directory under the database's instance id."""
+        if self.backend == "sqlite":
+            database = make_url(self.database_url).database or ""
+            return Path(database).expanduser().with_name(Path(database).name + "-contracts-epoch")
+        return default_directory() / f"{self.instance_id}.epoch"
+
     async def _prepare_database(self) -> str:
         """Create missing tables, record or check the schema version, and return
         this database's instance id (it namespaces the cache keys, so a database
@@ -217,7 +246,7 @@ class StateManager:
                     sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY}
                 )
             await conn.run_sync(tables.metadata.create_all)
-            rows = dict((await conn.execute(sa.select(tables.meta))).all())
+            rows: dict[str, str] = dict(await conn.execute(sa.select(tables.meta)))
             if "schema_version" not in rows:
                 instance_id = uuid.uuid4().hex
                 await conn.execute(
@@ -359,10 +388,10 @@ class StateManager:
             await cache.close()
         client = getattr(self, "redis", None)
         if client is not None:
-            try:
+            with contextlib.suppress(*CACHE_ERRORS):  # a dead Redis has nothing to release
                 await client.aclose()
-            except CACHE_ERRORS:
-                pass  # a dead Redis has nothing left to release
+        if self._counter is not None:
+            self._counter.close()
         await self.engine.dispose()
 
     async def __aenter__(self) -> Self:

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from fakeredis import FakeServer
 from sqlalchemy.ext.asyncio import create_async_engine
 
@@ -51,7 +50,9 @@ def postgres_url() -> str | None:
     return None
 
 
-SKIP_REDIS = "real Redis not configured: set REDIS_URL=redis://127.0.0.1:6379/0 (or pass --real-redis)"
+SKIP_REDIS = (
+    "real Redis not configured: set REDIS_URL=redis://127.0.0.1:6379/0 (or pass --real-redis)"
+)
 SKIP_POSTGRES = (
     "PostgreSQL not configured: set DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test"
 )
@@ -124,9 +125,7 @@ class Backend:
 
 
 @pytest.fixture(params=["sqlite", "redis", "postgresql"])
-async def backend(
-    request: pytest.FixtureRequest, tmp_path: Any
-) -> AsyncIterator[Backend]:
+async def backend(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[Backend]:
     redis = real_redis_url(request.config)
     if request.param == "sqlite":
         database, redis = sqlite_url(tmp_path / "registry.db"), None
@@ -162,11 +161,11 @@ def cm(state: StateManager) -> ContractManager:
 
 
 @pytest.fixture
-def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[pytest.MonkeyPatch]:
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """No registry settings inherited from the environment."""
     for name in ("DATABASE_URL", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_DB"):
         monkeypatch.delenv(name, raising=False)
-    yield monkeypatch
+    return monkeypatch
 
 
 SCHEMA: dict[str, Any] = {

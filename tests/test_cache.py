@@ -92,7 +92,7 @@ async def test_a_fill_that_raced_with_a_write_is_never_served(cm: ContractManage
     # A slow reader looks up, misses, and reads v1 from the database...
     lookup = await cache.lookup("team", "Orders")
     assert not lookup.hit
-    stale = (await cm.get_contract((await cm.list_contracts("team", status="active"))[0].id))
+    stale = await cm.get_contract((await cm.list_contracts("team", status="active"))[0].id)
     # ...meanwhile a writer activates v2 and invalidates...
     await cm.activate_contract(v2.id)
     # ...then the slow reader fills the cache with what it read before the write.
@@ -127,8 +127,8 @@ async def fake_pair(tmp_path: Path) -> AsyncIterator[tuple[FakeServer, StateMana
     await b.close()
 
 
-async def wait_until(predicate: Any, timeout: float = 10.0) -> None:
-    deadline = asyncio.get_running_loop().time() + timeout
+async def wait_until(predicate: Any, limit: float = 10.0) -> None:
+    deadline = asyncio.get_running_loop().time() + limit
     while not predicate():
         assert asyncio.get_running_loop().time() < deadline, "condition not reached in time"
         await asyncio.sleep(0.02)
@@ -208,11 +208,12 @@ async def test_real_redis_port_closing_mid_run(
 ) -> None:
     url = sqlite_url(tmp_path / "r.db")
     prefix = f"pytest_contracts_test:{tmp_path.name}:"
-    async with await StateManager.create(
-        url, redis_url=proxy.url, key_prefix=prefix, cache_retry_interval=0.05
-    ) as via_proxy, await StateManager.create(
-        url, redis_url=redis_url, key_prefix=prefix
-    ) as direct:
+    async with (
+        await StateManager.create(
+            url, redis_url=proxy.url, key_prefix=prefix, cache_retry_interval=0.05
+        ) as via_proxy,
+        await StateManager.create(url, redis_url=redis_url, key_prefix=prefix) as direct,
+    ):
         cut_off, watcher = ContractManager(via_proxy), ContractManager(direct)
         _, v2 = await two_versions(cut_off)
         assert await active_version(cut_off) == "v1"

@@ -60,9 +60,9 @@ def test_redis_url_precedence() -> None:
     env = {"REDIS_URL": "redis://env:1/2", "REDIS_HOST": "other"}
     assert resolve_redis_url("redis://arg:3/4", env) == "redis://arg:3/4"
     assert resolve_redis_url(None, env) == "redis://env:1/2"
-    assert resolve_redis_url(None, {"REDIS_HOST": "cache", "REDIS_PORT": "6380", "REDIS_DB": "3"}) == (
-        "redis://cache:6380/3"
-    )
+    assert resolve_redis_url(
+        None, {"REDIS_HOST": "cache", "REDIS_PORT": "6380", "REDIS_DB": "3"}
+    ) == ("redis://cache:6380/3")
     assert resolve_redis_url(None, {"REDIS_PORT": "6380"}) == "redis://localhost:6380/0"
     assert resolve_redis_url(None, {}) == "redis://localhost:6379/0"
 

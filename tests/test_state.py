@@ -18,8 +18,8 @@ from pytest_contracts import (
     cleanup_state_manager,
     init_state_manager_for_production,
     init_state_manager_for_testing,
+    tables,
 )
-from pytest_contracts import tables
 from pytest_contracts.config import sqlite_url
 
 from .conftest import SCHEMA, Backend
@@ -43,9 +43,7 @@ async def test_tables_are_created_and_schema_version_recorded(state: StateManage
 
 async def test_reopening_keeps_the_database_and_its_identity(backend: Backend) -> None:
     first = await backend.state()
-    contract = await ContractManager(first).create_contract(
-        "t", "c", "v1", "EVENT", SCHEMA
-    )
+    contract = await ContractManager(first).create_contract("t", "c", "v1", "EVENT", SCHEMA)
     second = await backend.state()
     assert second.instance_id == first.instance_id
     assert (await ContractManager(second).get_contract(contract.id)).version == "v1"
@@ -57,18 +55,16 @@ async def test_database_from_a_newer_release_is_refused(backend: Backend) -> Non
         await conn.execute(
             sa.update(tables.meta).where(tables.meta.c.key == "schema_version").values(value="99")
         )
-    with pytest.raises(ConfigurationError, match="schema version 99.*upgrade pytest-contracts"):
+    with pytest.raises(ConfigurationError, match=r"schema version 99.*upgrade pytest-contracts"):
         await backend.state()
 
 
 async def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path: Path) -> None:
-    async with await StateManager.create(
-        sqlite_url(tmp_path / "r.db"), busy_timeout=12.5
-    ) as state:
-        async with state.read() as conn:
-            assert await conn.scalar(sa.text("PRAGMA journal_mode")) == "wal"
-            assert await conn.scalar(sa.text("PRAGMA busy_timeout")) == 12500
-            assert await conn.scalar(sa.text("PRAGMA foreign_keys")) == 1
+    state = await StateManager.create(sqlite_url(tmp_path / "r.db"), busy_timeout=12.5)
+    async with state, state.read() as conn:
+        assert await conn.scalar(sa.text("PRAGMA journal_mode")) == "wal"
+        assert await conn.scalar(sa.text("PRAGMA busy_timeout")) == 12500
+        assert await conn.scalar(sa.text("PRAGMA foreign_keys")) == 1
 
 
 async def test_sqlite_write_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:
@@ -91,7 +87,9 @@ async def test_health_check_reports_both_back_ends(state: StateManager, backend:
     health = await state.health_check()
     assert health["status"] == "ok"
     assert health["database"]["status"] == "ok"
-    assert health["database"]["backend"] == ("postgresql" if backend.name == "postgresql" else "sqlite")
+    assert health["database"]["backend"] == (
+        "postgresql" if backend.name == "postgresql" else "sqlite"
+    )
     assert health["database"]["latency_ms"] >= 0
     assert health["cache"]["status"] == "ok"
     assert health["cache"]["backend"] == ("redis" if backend.redis_url else "fakeredis")
@@ -241,6 +239,9 @@ async def test_production_helper_on_postgresql_and_redis(
     )
     try:
         health: dict[str, Any] = await state.health_check()
-        assert (health["database"]["backend"], health["cache"]["backend"]) == ("postgresql", "redis")
+        assert (health["database"]["backend"], health["cache"]["backend"]) == (
+            "postgresql",
+            "redis",
+        )
     finally:
         await cleanup_state_manager(state)

@@ -1,0 +1,107 @@
+"""Several real processes on one registry: concurrency and cache coherence."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from pytest_contracts import ContractManager, tables
+
+from .conftest import SCHEMA, Backend
+
+WORKER = Path(__file__).with_name("activation_worker.py")
+ROOT = Path(__file__).parent.parent
+
+pytestmark = pytest.mark.slow
+
+
+def start_workers(backend: Backend, ids: list[str], processes: int, count: int) -> list[Any]:
+    workers = []
+    for offset in range(processes):
+        options = {
+            "database_url": backend.database_url,
+            "redis_url": backend.redis_url,
+            "key_prefix": backend.key_prefix,
+            "ids": ids,
+            "count": count,
+            "offset": offset,
+        }
+        workers.append(
+            subprocess.Popen(
+                [sys.executable, str(WORKER), json.dumps(options)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                cwd=ROOT,
+            )
+        )
+    return workers
+
+
+def run_together(workers: list[Any]) -> list[dict[str, Any]]:
+    for worker in workers:
+        line = worker.stdout.readline()
+        assert line.strip() == "ready", worker.stderr.read()
+    for worker in workers:  # release them all at once
+        worker.stdin.write("go\n")
+        worker.stdin.flush()
+    results = []
+    for worker in workers:
+        out, err = worker.communicate(timeout=300)
+        assert worker.returncode == 0, err
+        results.append(json.loads(out.strip().splitlines()[-1]))
+    return results
+
+
+async def test_processes_activating_concurrently_leave_one_active_and_full_history(
+    backend: Backend,
+) -> None:
+    processes, count = 4, 25
+    state = await backend.state()
+    cm = ContractManager(state)
+    versions = [
+        await cm.create_contract("team", "Shared", f"v{n}", "PHASE_TRANSITION", SCHEMA)
+        for n in range(1, 5)
+    ]
+    assert (await cm.get_active_contract("team", "Shared")) is None  # cached: none active
+    results = run_together(start_workers(backend, [v.id for v in versions], processes, count))
+
+    assert [r["failures"] for r in results] == [[]] * processes
+    assert sum(r["done"] for r in results) == processes * count
+    async with state.read() as conn:
+        active_rows = (
+            await conn.execute(
+                sa.select(tables.contracts.c.id).where(tables.contracts.c.status == "active")
+            )
+        ).all()
+    assert len(active_rows) == 1
+    history = await cm.get_contract_history("team", "Shared")
+    activations = [e for h in history for e in h.events if e.event == "activated"]
+    assert len(activations) == processes * count
+    active = await cm.get_active_contract("team", "Shared")
+    assert active is not None
+    assert active.id == active_rows[0].id
+
+
+async def test_activation_in_another_process_is_seen_through_the_shared_cache(
+    backend: Backend,
+) -> None:
+    # With the default fake cache each process has its own fakeredis; the
+    # machine-wide counter is what keeps them coherent.
+    cm = ContractManager(await backend.state())
+    v1 = await cm.create_contract("team", "Shared", "v1", "EVENT", SCHEMA)
+    v2 = await cm.create_contract("team", "Shared", "v2", "EVENT", SCHEMA)
+    await cm.activate_contract(v1.id)
+    assert (await cm.get_active_contract("team", "Shared")).version == "v1"  # type: ignore[union-attr]
+    (result,) = run_together(start_workers(backend, [v2.id], 1, 1))
+    assert result == {"done": 1, "failures": []}
+    active = await cm.get_active_contract("team", "Shared")
+    assert active is not None
+    assert active.version == "v2"
