@@ -246,7 +246,7 @@ class StateManager:
                     sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY}
                 )
             await conn.run_sync(tables.metadata.create_all)
-            rows: dict[str, str] = dict(await conn.execute(sa.select(tables.meta)))
+            rows: dict[str, str] = dict((await conn.execute(sa.select(tables.meta))).all())
             if "schema_version" not in rows:
                 instance_id = uuid.uuid4().hex
                 await conn.execute(
@@ -408,7 +408,7 @@ class StateManager:
     def __repr__(self) -> str:
         return (
             f"<StateManager {self.backend} {mask_url(self.database_url)} "
-            f"cache={self.cache_backend}{' (closed)' if self._closed else ''}>"
+            f"cache={getattr(self, 'cache_backend', '?')}{' (closed)' if self._closed else ''}>"
         )
 
 
