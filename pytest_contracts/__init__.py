@@ -2,58 +2,82 @@
 
 The public API: the registry (:class:`StateManager`, :class:`ContractManager`),
 its records and enums, and its errors. None of it imports pytest.
+
+Names are imported on first use (PEP 562), so that loading the pytest plugin,
+which lives in this package, does not import SQLAlchemy, redis or jsonschema.
 """
 
-from .config import ConfigurationError
-from .contracts import ContractManager
-from .errors import (
-    ContractError,
-    ContractNotFound,
-    DuplicateContract,
-    InvalidArgument,
-    InvalidSchema,
-    InvalidTransition,
-    RegistryUnavailable,
-)
-from .jsondata import NotJSONData
-from .models import (
-    Consumer,
-    Contract,
-    ContractEvent,
-    ContractStatus,
-    ContractSummary,
-    ContractType,
-    HistoryEntry,
-    Validation,
-)
-from .state import (
-    StateManager,
-    cleanup_state_manager,
-    init_state_manager_for_production,
-    init_state_manager_for_testing,
-)
+from __future__ import annotations
 
-__all__ = [
-    "ConfigurationError",
-    "Consumer",
-    "Contract",
-    "ContractError",
-    "ContractEvent",
-    "ContractManager",
-    "ContractNotFound",
-    "ContractStatus",
-    "ContractSummary",
-    "ContractType",
-    "DuplicateContract",
-    "HistoryEntry",
-    "InvalidArgument",
-    "InvalidSchema",
-    "InvalidTransition",
-    "NotJSONData",
-    "RegistryUnavailable",
-    "StateManager",
-    "Validation",
-    "cleanup_state_manager",
-    "init_state_manager_for_production",
-    "init_state_manager_for_testing",
-]
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .config import ConfigurationError
+    from .contracts import ContractManager
+    from .errors import (
+        ContractError,
+        ContractNotFound,
+        DuplicateContract,
+        InvalidArgument,
+        InvalidSchema,
+        InvalidTransition,
+        RegistryUnavailable,
+    )
+    from .jsondata import NotJSONData
+    from .models import (
+        Consumer,
+        Contract,
+        ContractEvent,
+        ContractStatus,
+        ContractSummary,
+        ContractType,
+        HistoryEntry,
+        Validation,
+    )
+    from .state import (
+        StateManager,
+        cleanup_state_manager,
+        init_state_manager_for_production,
+        init_state_manager_for_testing,
+    )
+
+_WHERE = {
+    "ConfigurationError": "config",
+    "ContractManager": "contracts",
+    "ContractError": "errors",
+    "ContractNotFound": "errors",
+    "DuplicateContract": "errors",
+    "InvalidArgument": "errors",
+    "InvalidSchema": "errors",
+    "InvalidTransition": "errors",
+    "RegistryUnavailable": "errors",
+    "NotJSONData": "jsondata",
+    "Consumer": "models",
+    "Contract": "models",
+    "ContractEvent": "models",
+    "ContractStatus": "models",
+    "ContractSummary": "models",
+    "ContractType": "models",
+    "HistoryEntry": "models",
+    "Validation": "models",
+    "StateManager": "state",
+    "cleanup_state_manager": "state",
+    "init_state_manager_for_production": "state",
+    "init_state_manager_for_testing": "state",
+}
+
+__all__ = sorted(_WHERE)
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pytest_contracts' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

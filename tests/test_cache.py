@@ -247,3 +247,36 @@ async def test_redis_that_accepts_but_never_answers_does_not_stall_calls(
         # test fail instead of stalling the suite.
         assert await asyncio.wait_for(active_version(cm), timeout=20) == "v1"
         assert state.cache.degraded
+
+
+async def test_managers_with_separate_fakes_stay_coherent_through_the_counter(
+    tmp_path: Path,
+) -> None:
+    # Two fakes that cannot see each other stand for two processes.
+    url = sqlite_url(tmp_path / "r.db")
+    async with (
+        await StateManager.create(url, fake_server=FakeServer()) as a,
+        await StateManager.create(url, fake_server=FakeServer()) as b,
+    ):
+        reader, writer = ContractManager(a), ContractManager(b)
+        _, v2 = await two_versions(writer)
+        assert await active_version(reader) == "v1"
+        await writer.activate_contract(v2.id)
+        assert await active_version(reader) == "v2"
+    assert (tmp_path / "r.db-contracts-epoch").stat().st_size == 8
+
+
+def test_shared_counter_is_seen_by_every_mapping_of_the_file(tmp_path: Path) -> None:
+    from pytest_contracts.epoch import SharedCounter
+
+    one, two = SharedCounter(tmp_path / "c"), SharedCounter(tmp_path / "c")
+    try:
+        assert one.read() == two.read() == 0
+        assert one.bump() == 1
+        assert two.read() == 1
+        assert two.bump() == 2
+        assert one.read() == 2
+    finally:
+        one.close()
+        two.close()
+        one.close()  # closing twice is harmless

@@ -1,0 +1,103 @@
+"""The README's commands and examples, the example script, and the entry point."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent.parent
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def code_blocks(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.DOTALL)
+
+
+def run_python(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    return subprocess.run(
+        [sys.executable, "-W", "error", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_readme_opens_with_the_install_and_test_commands() -> None:
+    first = code_blocks("bash")[0].strip().splitlines()
+    assert first == [
+        "python -m pip install . && python examples/registry_demo.py",
+        'python -m pip install -e ".[test]" && python -m pytest',
+    ]
+    assert README.index(first[0]) < README.index("## ")
+
+
+def test_ci_runs_the_readme_test_command() -> None:
+    test_command = code_blocks("bash")[0].strip().splitlines()[1]
+    assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_python_example_runs(tmp_path: Path) -> None:
+    (example,) = code_blocks("python")[:1]
+    result = run_python(["-c", example], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "v1.0 active"
+    assert (tmp_path / ".pytest_contracts" / "registry.db").is_file()
+
+
+@pytest.mark.slow
+def test_registry_demo_runs_again_and_again_on_the_defaults(tmp_path: Path) -> None:
+    for run in (1, 2):
+        result = run_python([str(ROOT / "examples" / "registry_demo.py")], tmp_path)
+        assert result.returncode == 0, result.stderr
+        lines = result.stdout.splitlines()
+        assert lines[0].startswith("registry: sqlite + fakeredis, team demo-")
+        assert "  analyst run 1: passes phase_boundary_requirements_to_design v1.0" in lines
+        assert any(
+            "analyst run 2: violates it (2 errors) phase_boundary_requirements_to_design v2.0"
+            in line
+            for line in lines
+        )
+        assert "    /requirements/0: 'acceptance' is a required property" in lines
+        assert "  analyst run 3: passes phase_boundary_requirements_to_design v1.0" in lines
+        assert lines[-2:] == ["validation records: 3, failed: 1", "health: ok"], run
+
+
+def test_plugin_is_registered_under_pytest11() -> None:
+    (entry,) = [e for e in entry_points(group="pytest11") if e.name == "contracts"]
+    assert entry.value == "pytest_contracts.plugin"
+
+
+def test_loading_the_plugin_imports_nothing_heavy(tmp_path: Path) -> None:
+    probe = (
+        "import sys, pytest_contracts.plugin; "
+        "print(sorted(m for m in ('sqlalchemy', 'redis', 'jsonschema', 'fakeredis') "
+        "if m in sys.modules))"
+    )
+    result = run_python(["-c", probe], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
+def test_plugin_can_be_disabled(pytester: pytest.Pytester) -> None:
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile("def test_ok():\n    assert True\n")
+    result = pytester.runpytest("-p", "no:contracts")
+    result.assert_outcomes(passed=1)
+
+
+def test_public_api_is_importable_by_name() -> None:
+    import pytest_contracts
+
+    for name in pytest_contracts.__all__:
+        assert getattr(pytest_contracts, name).__name__ == name
+    with pytest.raises(AttributeError, match="no attribute 'Nope'"):
+        pytest_contracts.Nope  # noqa: B018
