@@ -58,6 +58,10 @@ class Lookup:
 
 _DOWN = Lookup(hit=False)
 
+#: Bumped whenever the shape of a cached entry changes, so that a newer release
+#: sharing a Redis with an older one never reads the other's entries.
+ENTRY_FORMAT = 1
+
 
 def _part(text: str) -> str:
     # Percent-encoding keeps ':' inside a name from colliding with the separator.
@@ -81,7 +85,7 @@ class ActiveCache:
         self.client = client
         self._counter = shared_counter
         self.label = label
-        self._base = f"{prefix}{namespace}:"
+        self._base = f"{prefix}{namespace}:f{ENTRY_FORMAT}:"
         self._epoch_key = self._base + "epoch"
         self._ttl_ms = max(1, int(ttl * 1000))
         self._retry_interval = retry_interval
@@ -161,7 +165,10 @@ class ActiveCache:
             return _DOWN
         token: Token = (_text(epoch), _text(gen), local)
         if raw is not None:
-            entry = json.loads(raw)
+            try:
+                entry = json.loads(raw)
+            except ValueError:
+                entry = None  # not ours, or damaged: a miss, refilled from the database
             if isinstance(entry, list) and len(entry) == 4 and tuple(entry[:3]) == token:
                 return Lookup(hit=True, payload=entry[3], token=token)
         return Lookup(hit=False, token=token)

@@ -517,7 +517,12 @@ class ContractManager:
         _check_key(team_id, contract_name)
         lookup = await self.state.cache.lookup(team_id, contract_name)
         if lookup.hit:
-            return None if lookup.payload is None else _from_payload(lookup.payload)
+            if lookup.payload is None:
+                return None
+            try:
+                return _from_payload(lookup.payload)
+            except (KeyError, TypeError, ValueError):
+                pass  # an entry that does not parse is a miss, not an error
         async with self.state.read() as conn:
             row = (
                 await conn.execute(

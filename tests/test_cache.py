@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -280,3 +281,27 @@ def test_shared_counter_is_seen_by_every_mapping_of_the_file(tmp_path: Path) -> 
         one.close()
         two.close()
         one.close()  # closing twice is harmless
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "not json at all",
+        '["a", "b"]',
+        '"just a string"',
+        "TOKEN_WITH_BAD_PAYLOAD",
+    ],
+)
+async def test_damaged_cache_entries_are_misses_not_errors(
+    cm: ContractManager, damage: str
+) -> None:
+    v1, _ = await two_versions(cm)
+    lookup = await cm.state.cache.lookup("team", "Orders")
+    _, active_key = cm.state.cache._keys("team", "Orders")
+    if damage == "TOKEN_WITH_BAD_PAYLOAD":
+        # The right token, so the entry is served, but a payload that does not parse.
+        damage = json.dumps([*lookup.token, {"id": v1.id}])  # type: ignore[misc]
+    await cm.state.redis.set(active_key, damage)
+    assert await active_version(cm) == "v1"
+    # The next fill repairs the entry.
+    assert (await cm.state.cache.lookup("team", "Orders")).hit

@@ -34,7 +34,9 @@ def start_workers(backend: Backend, ids: list[str], processes: int, count: int) 
         }
         workers.append(
             subprocess.Popen(
-                [sys.executable, str(WORKER), json.dumps(options)],
+                # Warnings are errors: an unclosed connection or a destroyed
+                # task at exit would show on stderr, which must stay empty.
+                [sys.executable, "-W", "error", str(WORKER), json.dumps(options)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
@@ -56,6 +58,7 @@ def run_together(workers: list[Any]) -> list[dict[str, Any]]:
     for worker in workers:
         out, err = worker.communicate(timeout=300)
         assert worker.returncode == 0, err
+        assert err == ""
         results.append(json.loads(out.strip().splitlines()[-1]))
     return results
 

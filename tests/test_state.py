@@ -59,6 +59,29 @@ async def test_database_from_a_newer_release_is_refused(backend: Backend) -> Non
         await backend.state()
 
 
+async def test_older_database_is_migrated_on_connect(
+    backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = await backend.state()  # written at the current schema version
+    steps: list[int] = []
+
+    async def step(conn: Any) -> None:
+        steps.append(await conn.scalar(sa.select(sa.func.count()).select_from(tables.contracts)))
+
+    monkeypatch.setattr(tables, "SCHEMA_VERSION", tables.SCHEMA_VERSION + 1)
+    monkeypatch.setattr(tables, "migrations", lambda: {tables.SCHEMA_VERSION - 1: step})
+    upgraded = await backend.state()
+    assert steps == [0]  # the step ran once, inside the connection
+    async with upgraded.read() as conn:
+        version = await conn.scalar(
+            sa.select(tables.meta.c.value).where(tables.meta.c.key == "schema_version")
+        )
+    assert version == str(tables.SCHEMA_VERSION)
+    await backend.state()  # already migrated: nothing runs again
+    assert steps == [0]
+    assert state.instance_id == upgraded.instance_id
+
+
 async def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path: Path) -> None:
     state = await StateManager.create(sqlite_url(tmp_path / "r.db"), busy_timeout=12.5)
     async with state, state.read() as conn:
