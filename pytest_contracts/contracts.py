@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import uuid
@@ -138,6 +139,18 @@ def _from_payload(payload: Mapping[str, Any]) -> Contract:
         if data[key] is not None:
             data[key] = datetime.fromisoformat(data[key])
     return _contract(data)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ValidationInput:
+    """One check to store with :meth:`ContractManager.record_validations`."""
+
+    contract: Contract
+    subject: str
+    passed: bool
+    errors: Sequence[Any] = ()
+    duration_ms: float = 0.0
+    validated_at: datetime | None = None
 
 
 class ContractManager:
@@ -767,6 +780,34 @@ class ContractManager:
                 sa.insert(tables.validations).values(**values).returning(tables.validations.c.id)
             )
         return Validation(id=int(new_id or 0), **{**values, "errors": error_list})
+
+    async def record_validations(self, checks: Sequence[ValidationInput]) -> int:
+        """Store many checks in one transaction (what the pytest plugin uses,
+        so that a session pays one commit per batch, not one per test).
+        Returns how many were stored."""
+        rows = []
+        for check in checks:
+            _check_text(check.subject, "subject", 10_000)
+            errors = list(check.errors)
+            jsondata.ensure_json(errors, what="errors")
+            contract = check.contract
+            rows.append(
+                {
+                    "contract_id": contract.id,
+                    "team_id": contract.team_id,
+                    "contract_name": contract.contract_name,
+                    "version": contract.version,
+                    "subject": check.subject,
+                    "passed": bool(check.passed),
+                    "errors": jsondata.dumps(errors),
+                    "duration_ms": float(check.duration_ms),
+                    "validated_at": check.validated_at or _now(),
+                }
+            )
+        if rows:
+            async with self.state.write() as conn:
+                await conn.execute(sa.insert(tables.validations), rows)
+        return len(rows)
 
     async def get_validations(
         self,

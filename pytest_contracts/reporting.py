@@ -1,0 +1,183 @@
+"""Check results, the terminal summary lines and the JSON report.
+
+Results travel from the process that ran a test to the one that reports (the
+xdist controller) as JSON in ``item.user_properties``; everything here works
+on plain data and never imports pytest.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+REPORT_FORMAT = "pytest-contracts-report"
+REPORT_VERSION = 1
+#: The user property that carries one check result, as JSON.
+PROPERTY = "pytest_contracts.check"
+
+OUTCOMES = ("passed", "failed", "missing", "unavailable", "error")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CheckResult:
+    """One recorded output checked (or not checkable) against one contract."""
+
+    test: str
+    kind: str
+    boundary: str | None
+    team: str
+    contract: str
+    version: str | None
+    contract_id: str | None
+    outcome: str
+    violations: tuple[dict[str, str], ...] = ()
+    message: str | None = None
+    duration_ms: float = 0.0
+    output_index: int = 0
+
+    @property
+    def label(self) -> str:
+        return self.boundary or self.contract
+
+    def to_dict(self) -> dict[str, Any]:
+        data = dataclasses.asdict(self)
+        data["violations"] = [dict(v) for v in self.violations]
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"), ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        fields = {f.name for f in dataclasses.fields(cls)}
+        values = {k: v for k, v in data.items() if k in fields}
+        values["violations"] = tuple(dict(v) for v in values.get("violations", ()))
+        return cls(**values)
+
+
+def contract_text(result: CheckResult) -> str:
+    version = result.version or "(no active version)"
+    return f"{result.contract} {version}"
+
+
+def violation_lines(result: CheckResult, *, indent: str = "  ") -> list[str]:
+    """The failure text of one check: readable without opening any file."""
+    head = f"{result.kind.replace('_', ' ')} {result.label}: contract {result.contract!r}"
+    if result.version:
+        head += f" version {result.version!r}"
+    if result.contract_id:
+        head += f" (id {result.contract_id})"
+    head += f", team {result.team!r}"
+    if result.output_index:
+        head += f", output #{result.output_index + 1}"
+    lines = [head]
+    if result.message:
+        lines.append(indent + result.message)
+    for v in result.violations:
+        where = v["pointer"] or "(root)"
+        lines.append(
+            f"{indent}at {where}: {v['message']} "
+            f"[keyword {v['keyword']!r}, schema {v['schema_path'] or '/'}]"
+        )
+    return lines
+
+
+def failure_text(results: Sequence[CheckResult]) -> str:
+    bad = [r for r in results if r.outcome != "passed"]
+    count = sum(len(r.violations) or 1 for r in bad)
+    lines = [f"contract check failed ({count} problem{'s' if count != 1 else ''}):"]
+    for result in bad:
+        lines.extend("  " + line for line in violation_lines(result))
+    return "\n".join(lines)
+
+
+def totals(results: Iterable[CheckResult]) -> dict[str, int]:
+    counts = dict.fromkeys(("checks", *OUTCOMES), 0)
+    for result in results:
+        counts["checks"] += 1
+        counts[result.outcome] += 1
+    return counts
+
+
+def totals_line(counts: dict[str, int], contracts: int) -> str:
+    parts = [f"{counts[o]} {o}" for o in OUTCOMES if counts[o] or o == "passed"]
+    return (
+        f"{counts['checks']} check{'s' if counts['checks'] != 1 else ''} against "
+        f"{contracts} contract{'s' if contracts != 1 else ''}: " + ", ".join(parts)
+    )
+
+
+def summary_lines(results: Sequence[CheckResult], verbosity: int) -> list[str]:
+    """The terminal section: totals; one or two lines per problem (hidden
+    under -q); one line per check under -v."""
+    counts = totals(results)
+    contracts = len({(r.team, r.contract) for r in results})
+    lines: list[str] = []
+    if verbosity >= 0:
+        for result in results:
+            if result.outcome == "passed" and verbosity < 1:
+                continue
+            first = f"{result.outcome.upper():<11} {result.test}  {result.label}"
+            if result.version:
+                first += f" ({result.contract} {result.version})"
+            lines.append(first)
+            if result.outcome == "passed":
+                continue
+            if result.violations:
+                v = result.violations[0]
+                more = len(result.violations) - 1
+                detail = f"at {v['pointer'] or '(root)'}: {v['message']}"
+                if more:
+                    detail += f" (+{more} more)"
+                lines.append("    " + detail)
+            elif result.message:
+                lines.append("    " + result.message)
+    lines.append(totals_line(counts, contracts))
+    return lines
+
+
+def build_report(
+    *,
+    results: Sequence[CheckResult],
+    session: dict[str, Any],
+    registry: dict[str, Any],
+    gate: dict[str, Any],
+    circuit: dict[str, Any],
+) -> dict[str, Any]:
+    return {
+        "format": REPORT_FORMAT,
+        "version": REPORT_VERSION,
+        "session": session,
+        "registry": registry,
+        "checks": [r.to_dict() for r in results],
+        "totals": totals(results),
+        "gate": gate,
+        "circuit_breaker": circuit,
+    }
+
+
+def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
+    """Write ``data`` to ``path`` through a temporary file and a rename, so a
+    reader never sees half a report."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2, ensure_ascii=False)
+            handle.write("\n")
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of the report this version writes."""
+    text = (Path(__file__).with_name("report_schema.json")).read_text(encoding="utf-8")
+    schema: dict[str, Any] = json.loads(text)
+    return schema

@@ -1,0 +1,666 @@
+"""The plugin's session object: settings, the registry, checks and reports.
+
+``plugin.py`` builds one :class:`ContractsSession` per pytest run and hands
+every hook to it. Heavy imports (SQLAlchemy, redis, jsonschema) happen only
+when a check or a fixture first needs the registry.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import dataclasses
+import os
+import time
+import warnings
+from collections import deque
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from .markers import DEFAULT_PHASES, MarkerError, Target, parse_phases, targets_of
+from .reporting import (
+    PROPERTY,
+    CheckResult,
+    build_report,
+    failure_text,
+    summary_lines,
+    totals,
+    write_json_atomically,
+)
+
+if TYPE_CHECKING:
+    from .bridge import ContractManagerClient, RegistryLoop, StateManagerClient
+    from .contracts import ContractManager, ValidationInput
+    from .models import Contract
+    from .state import StateManager
+    from .validation import ValidatorCache
+
+#: How many registry failures in a row open the circuit breaker, and how long
+#: it then leaves the registry alone before trying once more.
+BREAKER_THRESHOLD = 3
+BREAKER_COOLDOWN = 30.0
+#: The longest a check waits for the registry.
+CALL_TIMEOUT = 60.0
+
+TARGETS = pytest.StashKey[tuple[Target, ...]]()
+OUTPUTS = pytest.StashKey[list[tuple[Target, Any]]]()
+
+
+class ContractWarning(pytest.PytestWarning):
+    """A declared contract could not be checked (none active, registry down),
+    outside gate mode. The test's own outcome stands."""
+
+
+class PhaseOutputError(Exception):
+    """``phase_output.record`` was used in a way that cannot work."""
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    use_real_redis: bool
+    redis_url: str | None
+    database_url: str
+    team: str
+    contracts_dir: Path | None
+    gate: bool
+    report_path: Path | None
+    phases: tuple[str, ...]
+
+
+def _get(config: pytest.Config, option: str, ini: str) -> Any:
+    value = config.getoption(option)
+    if value is not None:
+        return value
+    try:
+        value = config.getini(ini)
+    except ValueError as exc:
+        raise pytest.UsageError(f"ini option {ini}: {exc}") from None
+    return value if value not in ("", []) else None
+
+
+def _ini_base(config: pytest.Config) -> Path:
+    return config.inipath.parent if config.inipath is not None else config.rootpath
+
+
+def read_settings(config: pytest.Config) -> Settings:
+    """The plugin's settings: command line, then ini, then environment, then
+    defaults. Anything that cannot work is a :class:`pytest.UsageError`."""
+    from .config import ConfigurationError, resolve_database_url, resolve_redis_url, sqlite_url
+
+    use_real_redis = bool(_get(config, "contracts_redis", "contracts_redis"))
+    try:
+        redis_url = resolve_redis_url(_get(config, "contracts_redis_url", "contracts_redis_url"))
+        default_db = sqlite_url(config.rootpath / ".pytest_contracts" / "registry.db")
+        database_url = resolve_database_url(
+            _get(config, "contracts_db", "contracts_db")
+            or os.environ.get("DATABASE_URL")
+            or default_db
+        )
+    except ConfigurationError as exc:
+        raise pytest.UsageError(f"pytest-contracts: {exc}") from None
+    team = _get(config, "contracts_team", "contracts_team") or "default"
+    if not team.strip() or len(team) > 200:
+        raise pytest.UsageError(
+            f"--contracts-team / contracts_team must be 1 to 200 characters, not {team!r}"
+        )
+    directory = _get(config, "contracts_dir", "contracts_dir")
+    contracts_dir = None
+    if directory is not None:
+        base = Path.cwd() if config.getoption("contracts_dir") else _ini_base(config)
+        contracts_dir = (base / directory).resolve()
+        if not contracts_dir.is_dir():
+            raise pytest.UsageError(
+                f"--contracts-dir / contracts_dir: {contracts_dir} is not a directory"
+            )
+    report = _get(config, "contracts_report", "contracts_report")
+    report_path = None
+    if report is not None:
+        base = Path.cwd() if config.getoption("contracts_report") else _ini_base(config)
+        report_path = (base / report).resolve()
+        if report_path.is_dir():
+            raise pytest.UsageError(
+                f"--contracts-report / contracts_report: {report_path} is a directory; "
+                "give a file name such as contracts-report.json"
+            )
+    try:
+        phases = parse_phases(config.getini("contracts_phases") or list(DEFAULT_PHASES))
+    except MarkerError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    return Settings(
+        use_real_redis=use_real_redis,
+        redis_url=redis_url,
+        database_url=database_url,
+        team=team,
+        contracts_dir=contracts_dir,
+        gate=bool(_get(config, "contracts_gate", "contracts_gate")),
+        report_path=report_path,
+        phases=phases,
+    )
+
+
+class CircuitBreaker:
+    """Stops calling a registry that failed several times in a row."""
+
+    def __init__(self, threshold: int = BREAKER_THRESHOLD, cooldown: float = BREAKER_COOLDOWN):
+        self.threshold = threshold
+        self.cooldown = cooldown
+        self.failures = 0
+        self.opened_at: float | None = None
+        self.times_opened = 0
+        self.skipped = 0
+        self.last_error: str | None = None
+
+    def allow(self) -> bool:
+        if self.opened_at is None:
+            return True
+        if time.monotonic() - self.opened_at >= self.cooldown:
+            self.opened_at = time.monotonic()  # one trial call, then wait again
+            return True
+        self.skipped += 1
+        return False
+
+    def success(self) -> None:
+        self.failures = 0
+        self.opened_at = None
+
+    def failure(self, error: str) -> None:
+        self.failures += 1
+        self.last_error = error
+        if self.failures >= self.threshold and self.opened_at is None:
+            self.opened_at = time.monotonic()
+            self.times_opened += 1
+
+
+class ValidationWriter:
+    """Writes validation records to the registry in batches, in the background
+    on the registry loop, so a test never waits for a commit."""
+
+    def __init__(self, loop: RegistryLoop, manager: ContractManager) -> None:
+        self._loop = loop
+        self._manager = manager
+        self._queue: deque[ValidationInput] = deque()
+        self._inflight: concurrent.futures.Future[None] | None = None
+        self.written = 0
+        self.failed: list[ValidationInput] = []
+        self.last_error: str | None = None
+
+    def add(self, record: ValidationInput) -> None:
+        self._queue.append(record)
+        if self._inflight is None or self._inflight.done():
+            self._inflight = self._loop.submit(self._drain())
+
+    async def _drain(self) -> None:
+        from .errors import ContractError
+
+        while self._queue:
+            batch = [self._queue.popleft() for _ in range(min(500, len(self._queue)))]
+            try:
+                self.written += await self._manager.record_validations(batch)
+            except (ContractError, OSError, TimeoutError) as exc:
+                self.failed.extend(batch)
+                self.last_error = str(exc)
+
+    def close(self) -> None:
+        """Wait for what is queued; retry what failed once."""
+        if self._inflight is not None:
+            self._inflight.result(CALL_TIMEOUT)
+        retry, self.failed = self.failed, []
+        self._queue.extend(retry)
+        self._loop.run(self._drain(), CALL_TIMEOUT)
+
+
+class PhaseOutput:
+    """The ``phase_output`` fixture: records what a test produces.
+
+    ``record(data)`` records an output for the boundary or contract the test's
+    marker declares; with several declared, say which with ``contract=`` (the
+    contract name) or ``boundary=`` (``("design", "implementation")`` or
+    ``"design -> implementation"``). The data must be JSON data; it is checked
+    when the test body returns.
+    """
+
+    def __init__(self, nodeid: str, targets: Sequence[Target], store: list[tuple[Target, Any]]):
+        self._nodeid = nodeid
+        self._targets = tuple(targets)
+        self._store = store
+
+    @property
+    def targets(self) -> tuple[Target, ...]:
+        return self._targets
+
+    def record(self, data: Any, *, contract: str | None = None, boundary: Any = None) -> None:
+        from .jsondata import ensure_json
+
+        target = self._choose(contract, boundary)
+        ensure_json(data, what=f"the phase output for {target.label}")
+        self._store.append((target, data))
+
+    def _choose(self, contract: str | None, boundary: Any) -> Target:
+        if not self._targets:
+            raise PhaseOutputError(
+                f"{self._nodeid} records a phase output but declares no contract: mark the "
+                "test with @pytest.mark.phase_boundary('requirements', 'design') or "
+                "@pytest.mark.contract('ContractName')"
+            )
+        matching = [t for t in self._targets if t.matches(contract, boundary)]
+        declared = ", ".join(repr(t.label) for t in self._targets)
+        if not matching:
+            wanted = contract if contract is not None else boundary
+            raise PhaseOutputError(
+                f"{self._nodeid} records an output for {wanted!r}, which none of its markers "
+                f"declares; declared: {declared}"
+            )
+        if len(matching) > 1:
+            raise PhaseOutputError(
+                f"{self._nodeid} declares several contracts ({declared}); say which this "
+                "output is for: phase_output.record(data, contract='...') or "
+                "phase_output.record(data, boundary=('design', 'implementation'))"
+            )
+        return matching[0]
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+
+class ContractsSession:
+    """Everything the plugin does in one pytest run."""
+
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+        self.is_controller = not hasattr(config, "workerinput")
+        self.started_at = datetime.now(UTC)
+        self._loop: RegistryLoop | None = None
+        self._state: StateManager | None = None
+        self._manager: ContractManager | None = None
+        self._validators: ValidatorCache | None = None
+        self._writer: ValidationWriter | None = None
+        self._pinned: dict[tuple[str, str, str], Contract] = {}
+        self.breaker = CircuitBreaker()
+        self.results: list[CheckResult] = []
+        self.load_summary: str | None = None
+        self.gate_reason: str | None = None
+        self.report_written = False
+        self.workers = 0
+
+    # -- the registry, started on first need -----------------------------------
+    def registry(self) -> tuple[RegistryLoop, ContractManager]:
+        if self._loop is None or self._manager is None:
+            from .bridge import RegistryLoop
+            from .contracts import ContractManager
+            from .state import StateManager
+
+            loop = RegistryLoop()
+            try:
+                state = loop.run(
+                    StateManager.create(
+                        self.settings.database_url,
+                        redis_url=self.settings.redis_url if self.settings.use_real_redis else None,
+                        use_real_redis=self.settings.use_real_redis,
+                    )
+                )
+            except BaseException:
+                loop.close()
+                raise
+            self._loop, self._state, self._manager = loop, state, ContractManager(state)
+        return self._loop, self._manager
+
+    def state_client(self) -> StateManagerClient:
+        from .bridge import StateManagerClient
+
+        loop, _ = self.registry()
+        return StateManagerClient(self._state, loop)
+
+    def manager_client(self) -> ContractManagerClient:
+        from .bridge import ContractManagerClient
+
+        loop, manager = self.registry()
+        return ContractManagerClient(manager, loop)
+
+    def start(self) -> None:
+        """Session start: connect at once when real Redis was asked for (so an
+        unreachable one stops the run now), and load contract files."""
+        from .config import mask_url
+        from .errors import ContractError
+
+        if not self.is_controller:
+            return
+        if not (self.settings.use_real_redis or self.settings.contracts_dir):
+            return
+        try:
+            loop, manager = self.registry()
+            if self.settings.contracts_dir is not None:
+                from .loader import load_contract_files, read_contract_dir
+
+                files = read_contract_dir(self.settings.contracts_dir, self.settings.team)
+                result = loop.run(load_contract_files(manager, files), CALL_TIMEOUT)
+                self.load_summary = f"{result.summary()} from {self.settings.contracts_dir}"
+        except ContractError as exc:
+            raise pytest.UsageError(f"pytest-contracts: {exc}") from None
+        except OSError as exc:
+            raise pytest.UsageError(
+                f"pytest-contracts: the registry at {mask_url(self.settings.database_url)} "
+                f"cannot be used: {exc}"
+            ) from None
+
+    # -- collection -------------------------------------------------------------
+    def collect_targets(self, item: pytest.Item) -> str | None:
+        """Parse the item's markers into its targets; the problem, if any."""
+        try:
+            item.stash[TARGETS] = targets_of(item.iter_markers(), self.settings.phases)
+        except MarkerError as exc:
+            return f"{item.nodeid}: {exc}"
+        return None
+
+    def phase_output(self, item: pytest.Item) -> PhaseOutput:
+        store: list[tuple[Target, Any]] = []
+        item.stash[OUTPUTS] = store
+        targets: tuple[Target, ...] = item.stash.get(TARGETS, ())
+        return PhaseOutput(item.nodeid, targets, store)
+
+    # -- checking ---------------------------------------------------------------
+    def _resolve(self, target: Target, team: str) -> Contract | None:
+        from .errors import ContractNotFound
+
+        loop, manager = self.registry()
+        if target.version is None:
+            return loop.run(manager.get_active_contract(team, target.contract_name), CALL_TIMEOUT)
+        key = (team, target.contract_name, target.version)
+        if key not in self._pinned:
+            try:
+                self._pinned[key] = loop.run(
+                    manager.get_contract_version(team, target.contract_name, target.version),
+                    CALL_TIMEOUT,
+                )
+            except ContractNotFound:
+                return None
+        return self._pinned[key]
+
+    def check_item(self, item: pytest.Item) -> list[CheckResult]:
+        outputs = item.stash.get(OUTPUTS, [])
+        if not outputs:
+            return []
+        results = []
+        seen: dict[Target, int] = {}
+        for target, data in outputs:
+            index = seen[target] = seen.get(target, -1) + 1
+            results.append(self._check_one(item.nodeid, target, index, data))
+        return results
+
+    def _check_one(self, nodeid: str, target: Target, index: int, data: Any) -> CheckResult:
+        from .contracts import ValidationInput
+        from .errors import ContractError, RegistryUnavailable
+        from .validation import ValidatorCache
+
+        team = target.team or self.settings.team
+
+        def result(
+            outcome: str,
+            message: str | None = None,
+            contract: Contract | None = None,
+            violations: tuple[dict[str, str], ...] = (),
+            duration_ms: float = 0.0,
+        ) -> CheckResult:
+            return CheckResult(
+                test=nodeid,
+                kind=target.kind,
+                boundary=target.boundary,
+                team=team,
+                contract=target.contract_name,
+                version=contract.version if contract is not None else target.version,
+                contract_id=contract.id if contract is not None else None,
+                outcome=outcome,
+                violations=violations,
+                message=message,
+                duration_ms=duration_ms,
+                output_index=index,
+            )
+
+        if not self.breaker.allow():
+            return result(
+                "unavailable",
+                f"not checked: the registry failed {self.breaker.failures} times in a row "
+                f"and the circuit breaker stopped calling it ({self.breaker.last_error})",
+            )
+        try:
+            contract = self._resolve(target, team)
+        except (RegistryUnavailable, OSError, TimeoutError, RuntimeError) as exc:
+            self.breaker.failure(str(exc))
+            return result("unavailable", f"the registry is unavailable: {exc}")
+        except ContractError as exc:
+            return result("error", str(exc))
+        self.breaker.success()
+        if contract is None:
+            return result("missing", self._missing_message(target, team))
+        if self._validators is None:
+            self._validators = ValidatorCache()
+        verdict = self._validators.validate(contract, data)
+        violations = tuple(v.to_dict() for v in verdict.violations)
+        errors: list[Any] = list(violations)
+        if verdict.error:
+            errors.append({"error": verdict.error})
+        self._validation_writer().add(
+            ValidationInput(
+                contract=contract,
+                subject=nodeid,
+                passed=verdict.passed,
+                errors=errors,
+                duration_ms=verdict.duration_ms,
+            )
+        )
+        outcome = "passed" if verdict.passed else ("error" if verdict.error else "failed")
+        return result(outcome, verdict.error, contract, violations, verdict.duration_ms)
+
+    def _missing_message(self, target: Target, team: str) -> str:
+        if target.version is not None:
+            return (
+                f"version {target.version!r} of contract {target.contract_name!r} (team "
+                f"{team!r}) does not exist; create it, or drop version= to use the active one"
+            )
+        return (
+            f"no active version of contract {target.contract_name!r} for team {team!r}; "
+            "define one with a contract file in --contracts-dir, or with "
+            "contract_manager.create_contract(...) and activate_contract(...)"
+        )
+
+    def _validation_writer(self) -> ValidationWriter:
+        if self._writer is None:
+            loop, manager = self.registry()
+            self._writer = ValidationWriter(loop, manager)
+        return self._writer
+
+    def conclude_call(self, item: pytest.Item, results: list[CheckResult]) -> None:
+        """Attach the results to the test, then warn or fail as the mode says."""
+        for result in results:
+            item.user_properties.append((PROPERTY, result.to_json()))
+            item.user_properties.append(("contract", result.contract))
+            item.user_properties.append(("contract_version", result.version or ""))
+            item.user_properties.append(("contract_result", result.outcome))
+        failing = {"failed", "error"} | (
+            {"missing", "unavailable"} if self.settings.gate else set()
+        )
+        if any(r.outcome in failing for r in results):
+            pytest.fail(failure_text([r for r in results if r.outcome != "passed"]), pytrace=False)
+        path, line, _ = item.location
+        for result in results:
+            if result.outcome in ("missing", "unavailable"):
+                # Attributed to the test, not to this module.
+                warnings.warn_explicit(
+                    ContractWarning(
+                        f"{result.label}: {result.message} (the test's own outcome stands; "
+                        "--contracts-gate makes this a failure)"
+                    ),
+                    category=ContractWarning,
+                    filename=str(item.config.rootpath / path),
+                    lineno=(line or 0) + 1,
+                )
+
+    # -- the controller's view ----------------------------------------------------
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.is_controller:
+            self.collect_report(report)
+
+    def collect_report(self, report: pytest.TestReport) -> None:
+        if report.when != "call":
+            return
+        for name, value in report.user_properties:
+            if name != PROPERTY:
+                continue
+            result = CheckResult.from_dict(_loads(value))
+            self.results.append(result)
+            hook = self.config.hook
+            hook.pytest_contracts_validation_result(result=result, config=self.config)
+            for violation in result.violations:
+                hook.pytest_contracts_violation(
+                    violation=violation, result=result, config=self.config
+                )
+
+    def gate_verdict(self) -> str | None:
+        counts = totals(self.results)
+        reasons = []
+        if counts["failed"]:
+            reasons.append(f"{counts['failed']} check(s) found contract violations")
+        if counts["error"]:
+            reasons.append(f"{counts['error']} check(s) could not apply their schema")
+        if counts["missing"]:
+            reasons.append(f"{counts['missing']} declared contract(s) had no active version")
+        if counts["unavailable"]:
+            reasons.append(f"the registry was unavailable for {counts['unavailable']} check(s)")
+        return "; ".join(reasons) or None
+
+    def finish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self.is_controller:
+            return
+        if self.settings.gate:
+            self.gate_reason = self.gate_verdict()
+            if self.gate_reason and session.exitstatus == pytest.ExitCode.OK:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or bool(session.shouldstop)
+        self.write_report(int(session.exitstatus), interrupted=interrupted)
+
+    def registry_info(self) -> dict[str, Any]:
+        from .config import backend_of, mask_url
+
+        return {
+            "database": backend_of(self.settings.database_url),
+            "database_url": mask_url(self.settings.database_url),
+            "cache": "redis" if self.settings.use_real_redis else "fakeredis",
+            "redis_url": mask_url(self.settings.redis_url)
+            if self.settings.use_real_redis and self.settings.redis_url
+            else None,
+        }
+
+    def write_report(self, exitstatus: int, *, interrupted: bool) -> None:
+        path = self.settings.report_path
+        if path is None or not self.is_controller:
+            return
+        finished = datetime.now(UTC)
+        data = build_report(
+            results=self.results,
+            session={
+                "started_at": self.started_at.isoformat(),
+                "finished_at": finished.isoformat(),
+                "duration_s": (finished - self.started_at).total_seconds(),
+                "exitstatus": exitstatus,
+                "interrupted": interrupted,
+                "pytest_version": pytest.__version__,
+                "plugin_version": _plugin_version(),
+                "rootdir": str(self.config.rootpath),
+                "team": self.settings.team,
+                "workers": self.workers,
+            },
+            registry=self.registry_info(),
+            gate={
+                "enabled": self.settings.gate,
+                "passed": self.gate_reason is None,
+                "reason": self.gate_reason,
+            },
+            circuit=self.circuit_info(),
+        )
+        write_json_atomically(path, data)
+        self.report_written = True
+
+    def circuit_info(self) -> dict[str, Any]:
+        skipped = [r for r in self.results if r.message and "circuit breaker" in r.message]
+        opened = bool(skipped) or self.breaker.times_opened > 0
+        return {
+            "opened": opened,
+            "failures": self.breaker.failures,
+            "skipped_calls": len(skipped),
+            "reason": skipped[0].message if skipped else self.breaker.last_error,
+        }
+
+    def terminal_summary(self, reporter: Any) -> None:
+        if not self.is_controller:
+            return
+        verbosity = self.config.get_verbosity()
+        if verbosity < -1 or not (self.results or self.load_summary or self.settings.gate):
+            return
+        reporter.write_sep("=", "contracts")
+        if self.load_summary and verbosity >= 0:
+            reporter.write_line(f"loaded {self.load_summary}")
+        for line in summary_lines(self.results, verbosity):
+            reporter.write_line(line)
+        circuit = self.circuit_info()
+        if circuit["skipped_calls"]:
+            reporter.write_line(
+                f"circuit breaker: the registry kept failing, so {circuit['skipped_calls']} "
+                "check(s) were not made",
+                yellow=True,
+            )
+        writer = self._writer
+        if writer is not None and writer.failed:
+            reporter.write_line(
+                f"{len(writer.failed)} validation record(s) could not be stored in the "
+                f"registry ({writer.last_error}); the JSON report has them",
+                yellow=True,
+            )
+        if self.settings.gate:
+            if self.gate_reason:
+                reporter.write_line(
+                    f"contracts gate: FAILED: {self.gate_reason}", red=True, bold=True
+                )
+            else:
+                reporter.write_line("contracts gate: passed", green=True)
+        if self.settings.report_path is not None and self.report_written:
+            reporter.write_line(f"report: {self.settings.report_path}")
+
+    def close(self) -> None:
+        """Flush validation records and release the registry."""
+        loop, self._loop = self._loop, None
+        if loop is None:
+            return
+        try:
+            if self._writer is not None:
+                try:
+                    self._writer.close()
+                except Exception as exc:  # the run is over; say so, lose nothing silently
+                    warnings.warn(
+                        ContractWarning(f"validation records could not be flushed: {exc}"),
+                        stacklevel=1,
+                    )
+            if self._state is not None:
+                loop.run(self._state.close(), CALL_TIMEOUT)
+        finally:
+            loop.close()
+
+
+def _loads(value: Any) -> dict[str, Any]:
+    import json
+
+    data = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(data, dict):
+        raise TypeError(f"unexpected {PROPERTY} value: {value!r}")
+    return data
+
+
+def _plugin_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pytest-contracts")
+    except PackageNotFoundError:
+        return "unknown"
