@@ -232,13 +232,18 @@ class PhaseOutput:
         return self._targets
 
     def record(self, data: Any, *, contract: str | None = None, boundary: Any = None) -> None:
-        from .jsondata import ensure_json
+        __tracebackhide__ = True  # a user mistake shows as the test's line, not ours
+        from .jsondata import NotJSONData, ensure_json
 
         target = self._choose(contract, boundary)
-        ensure_json(data, what=f"the phase output for {target.label}")
+        try:
+            ensure_json(data, what=f"the phase output for {target.label}")
+        except NotJSONData as exc:
+            raise NotJSONData(str(exc), pointer=exc.pointer, type_name=exc.type_name) from None
         self._store.append((target, data))
 
     def _choose(self, contract: str | None, boundary: Any) -> Target:
+        __tracebackhide__ = True
         if not self._targets:
             raise PhaseOutputError(
                 f"{self._nodeid} records a phase output but declares no contract: mark the "
@@ -246,7 +251,7 @@ class PhaseOutput:
                 "@pytest.mark.contract('ContractName')"
             )
         matching = [t for t in self._targets if t.matches(contract, boundary)]
-        declared = ", ".join(repr(t.label) for t in self._targets)
+        declared = ", ".join(sorted(repr(t.label) for t in self._targets))
         if not matching:
             wanted = contract if contract is not None else boundary
             raise PhaseOutputError(
@@ -602,8 +607,9 @@ class ContractsSession:
         reporter.write_sep("=", "contracts")
         if self.load_summary and verbosity >= 0:
             reporter.write_line(f"loaded {self.load_summary}")
-        for line in summary_lines(self.results, verbosity):
-            reporter.write_line(line)
+        if self.results:
+            for line in summary_lines(self.results, verbosity):
+                reporter.write_line(line)
         circuit = self.circuit_info()
         if circuit["skipped_calls"]:
             reporter.write_line(

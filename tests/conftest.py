@@ -14,6 +14,7 @@ import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -175,4 +176,79 @@ SCHEMA: dict[str, Any] = {
         "items": {"type": "array", "items": {"type": "string"}},
     },
     "required": ["title"],
+}
+
+
+# -- plugin tests: a pytest project in a temporary folder ----------------------
+PROJECT_INI = """\
+[pytest]
+asyncio_default_fixture_loop_scope = function
+"""
+
+
+class Project:
+    """A pytester project with contract files and a registry of its own."""
+
+    def __init__(self, pytester: pytest.Pytester) -> None:
+        self.pytester = pytester
+        self.path = pytester.path
+        pytester.makeini(PROJECT_INI)
+
+    def contract(
+        self,
+        name: str,
+        schema: Any,
+        version: str = "v1.0",
+        *,
+        kind: str = "PHASE_TRANSITION",
+        folder: str = "contracts",
+        **extra: Any,
+    ) -> Path:
+        import json
+
+        directory = self.path / folder
+        directory.mkdir(exist_ok=True)
+        team = extra.get("team")
+        path = directory / f"{team + '-' if team else ''}{name}-{version}.json"
+        document = {"name": name, "version": version, "type": kind, "schema": schema, **extra}
+        path.write_text(json.dumps(document), encoding="utf-8")
+        return path
+
+    def boundary(self, source: str, destination: str, schema: Any, version: str = "v1.0") -> Path:
+        return self.contract(f"phase_boundary_{source}_to_{destination}", schema, version)
+
+    def run(self, *args: str) -> pytest.RunResult:
+        extra = ["--contracts-dir", "contracts"] if (self.path / "contracts").is_dir() else []
+        return self.pytester.runpytest(*extra, *args)
+
+    def subprocess(self, *args: str, timeout: float = 300) -> pytest.RunResult:
+        extra = ["--contracts-dir", "contracts"] if (self.path / "contracts").is_dir() else []
+        return self.pytester.runpytest_subprocess(*extra, *args, timeout=timeout)
+
+    @property
+    def registry(self) -> Path:
+        return self.path / ".pytest_contracts" / "registry.db"
+
+
+@pytest.fixture
+def project(pytester: pytest.Pytester, clean_env: pytest.MonkeyPatch) -> Project:
+    return Project(pytester)
+
+
+REQUIREMENTS_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["project", "requirements"],
+    "properties": {
+        "project": {"type": "string", "minLength": 1},
+        "contact": {"type": "string", "format": "email"},
+        "requirements": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "type": "object",
+                "required": ["id", "text"],
+                "properties": {"id": {"type": "string", "pattern": "^REQ-[0-9]+$"}},
+            },
+        },
+    },
 }
