@@ -1,7 +1,8 @@
 """pytest-contracts: versioned JSON Schema contracts for SDLC phase boundaries.
 
 The public API: the registry (:class:`StateManager`, :class:`ContractManager`),
-its records and enums, and its errors. None of it imports pytest.
+its records and enums, and its errors; none of these import pytest. Only
+:class:`ContractWarning`, the plugin's warning, does.
 
 Names are imported on first use (PEP 562), so that loading the pytest plugin,
 which lives in this package, does not import SQLAlchemy, redis or jsonschema.
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
         HistoryEntry,
         Validation,
     )
+    from .session import ContractWarning
     from .state import (
         StateManager,
         cleanup_state_manager,
@@ -47,6 +49,7 @@ _WHERE = {
     "ContractManager": "contracts",
     "ContractError": "errors",
     "ContractNotFound": "errors",
+    "ContractWarning": "session",
     "DuplicateContract": "errors",
     "InvalidArgument": "errors",
     "InvalidSchema": "errors",

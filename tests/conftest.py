@@ -180,9 +180,12 @@ SCHEMA: dict[str, Any] = {
 
 
 # -- plugin tests: a pytest project in a temporary folder ----------------------
+# The outer suite turns warnings into errors; inner runs show the plugin's own.
 PROJECT_INI = """\
 [pytest]
 asyncio_default_fixture_loop_scope = function
+filterwarnings =
+    always::pytest_contracts.ContractWarning
 """
 
 

@@ -406,3 +406,250 @@ def test_a_failing_test_body_is_not_checked(project: Project) -> None:
     result.assert_outcomes(failed=1)
     assert "the test's own failure" in result.stdout.str()
     assert "contract check failed" not in result.stdout.str()
+
+
+# -- missing contracts, the gate, reports ----------------------------------------
+MISSING_TEST = """
+import pytest
+
+@pytest.mark.phase_boundary("testing", "deployment")
+def test_release(phase_output):
+    phase_output.record({"status": "green"})
+"""
+
+
+def test_missing_contract_warns_and_the_test_outcome_stands(project: Project) -> None:
+    project.pytester.makepyfile(MISSING_TEST)
+    result = project.run()
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ContractWarning: testing -> deployment: no active version of contract "
+            "'phase_boundary_testing_to_deployment' for team 'default'; define one with a "
+            "contract file in --contracts-dir*",
+            "MISSING*test_release  testing -> deployment",
+            "1 check against 1 contract: 0 passed, 1 missing",
+        ]
+    )
+    assert result.ret == pytest.ExitCode.OK
+
+
+def test_missing_contract_fails_the_test_in_gate_mode(project: Project) -> None:
+    project.pytester.makepyfile(MISSING_TEST)
+    result = project.run("--contracts-gate")
+    result.assert_outcomes(failed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "*no active version of contract 'phase_boundary_testing_to_deployment' for team "
+            "'default'; define one with a contract file in --contracts-dir, or with "
+            "contract_manager.create_contract(...) and activate_contract(...)",
+            "contracts gate: FAILED: 1 declared contract(s) had no active version",
+        ]
+    )
+
+
+def test_gate_passes_when_every_check_passes(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(BOUNDARY_TEST.format(output=GOOD))
+    result = project.run("--contracts-gate")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["contracts gate: passed"])
+
+
+def test_gate_fails_the_session_on_a_violation(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(BOUNDARY_TEST.format(output=BAD))
+    result = project.run("--contracts-gate")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["contracts gate: FAILED: 1 check(s) found contract violations"])
+
+
+def test_gate_ini_twin(project: Project) -> None:
+    project.pytester.makeini(PROJECT_INI + "contracts_gate = true\n")
+    project.pytester.makepyfile(MISSING_TEST)
+    result = project.run()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["contracts gate: FAILED*"])
+
+
+def load_report(path: Any) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    schema = report_schema()
+    Draft202012Validator.check_schema(schema)
+    errors = list(
+        Draft202012Validator(
+            schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+        ).iter_errors(data)
+    )
+    assert errors == [], [e.message for e in errors]
+    return data
+
+
+def test_json_report_follows_its_schema_and_counts_every_check(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        @pytest.mark.parametrize("doc", [{GOOD!r}, {BAD!r}])
+        def test_docs(phase_output, doc):
+            phase_output.record(doc)
+
+        @pytest.mark.contract("Nowhere")
+        def test_missing(phase_output):
+            phase_output.record({{}})
+        """
+    )
+    project.run("--contracts-report", "out/report.json")
+    data = load_report(project.path / "out" / "report.json")
+    assert data["totals"] == {
+        "checks": 3, "passed": 1, "failed": 1, "missing": 1, "unavailable": 0, "error": 0,
+    }  # fmt: skip
+    assert data["registry"] == {
+        "database": "sqlite",
+        "database_url": sqlite_url(project.registry).replace("sqlite:", "sqlite+aiosqlite:", 1)
+        if False
+        else data["registry"]["database_url"],
+        "cache": "fakeredis",
+        "redis_url": None,
+    }
+    assert data["registry"]["database_url"].endswith(".pytest_contracts/registry.db")
+    failed = next(c for c in data["checks"] if c["outcome"] == "failed")
+    assert failed["test"].endswith("test_docs[doc1]")
+    assert failed["contract"] == "phase_boundary_requirements_to_design"
+    assert failed["version"] == "v1.0"
+    assert failed["boundary"] == "requirements -> design"
+    assert {v["keyword"] for v in failed["violations"]} == {
+        "minLength",
+        "format",
+        "required",
+        "pattern",
+    }
+    assert data["session"]["exitstatus"] == 1
+    assert data["session"]["interrupted"] is False
+    assert data["gate"] == {"enabled": False, "passed": True, "reason": None}
+
+
+def test_json_report_ini_twin_and_gate_verdict(project: Project) -> None:
+    project.pytester.makeini(PROJECT_INI + "contracts_report = r.json\ncontracts_gate = 1\n")
+    project.pytester.makepyfile(MISSING_TEST)
+    project.run()
+    data = load_report(project.path / "r.json")
+    assert data["gate"]["enabled"] is True
+    assert data["gate"]["passed"] is False
+    assert "no active version" in data["gate"]["reason"]
+
+
+def test_json_report_is_written_when_the_session_is_interrupted(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        def test_first(phase_output):
+            phase_output.record({GOOD!r})
+
+        def test_interrupt():
+            raise KeyboardInterrupt
+
+        def test_never_runs():
+            pass
+        """
+    )
+    result = project.run("--contracts-report", "r.json")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    data = load_report(project.path / "r.json")
+    assert data["session"]["interrupted"] is True
+    assert data["totals"]["passed"] == 1
+
+
+def test_json_report_is_written_when_the_start_fails(project: Project) -> None:
+    project.contract("Broken", {"type": "nonsense"})
+    project.pytester.makepyfile("def test_x():\n    pass\n")
+    result = project.run("--contracts-report", "r.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    data = load_report(project.path / "r.json")
+    assert data["session"]["interrupted"] is True
+    assert data["checks"] == []
+
+
+def test_junit_xml_carries_contract_properties(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(BOUNDARY_TEST.format(output=BAD))
+    project.run("--junitxml", "junit.xml")
+    tree = ET.parse(project.path / "junit.xml")
+    (case,) = tree.iter("testcase")
+    properties = {p.get("name"): p.get("value") for p in case.iter("property")}
+    assert properties["contract"] == "phase_boundary_requirements_to_design"
+    assert properties["contract_version"] == "v1.0"
+    assert properties["contract_result"] == "failed"
+    assert json.loads(properties["pytest_contracts.check"])["outcome"] == "failed"
+
+
+def test_terminal_summary_is_quiet_under_q_and_complete_under_v(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        @pytest.mark.parametrize("doc", [{GOOD!r}, {BAD!r}])
+        def test_docs(phase_output, doc):
+            phase_output.record(doc)
+        """
+    )
+    default = project.run().stdout.str()
+    assert "FAILED      test_terminal" in default
+    assert "PASSED      test_terminal" not in default
+    quiet = project.run("-q").stdout.str()
+    assert "2 checks against 1 contract: 1 passed, 1 failed" in quiet
+    assert "FAILED      test_terminal" not in quiet
+    verbose = project.run("-v").stdout.str()
+    assert "PASSED      test_terminal" in verbose
+    assert "FAILED      test_terminal" in verbose
+    silent = project.run("-qq").stdout.str()
+    assert "checks against" not in silent
+
+
+def test_own_hooks_see_every_result_and_violation(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makeconftest(
+        """
+        import json
+
+        def pytest_contracts_validation_result(result, config):
+            with open("results.ndjson", "a") as out:
+                out.write(result.to_json() + "\\n")
+
+        def pytest_contracts_violation(violation, result, config):
+            with open("violations.txt", "a") as out:
+                out.write(f"{result.contract} {violation['pointer']} {violation['keyword']}\\n")
+        """
+    )
+    project.pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        @pytest.mark.parametrize("doc", [{GOOD!r}, {BAD!r}])
+        def test_docs(phase_output, doc):
+            phase_output.record(doc)
+        """
+    )
+    project.run()
+    results = [
+        json.loads(line) for line in (project.path / "results.ndjson").read_text().splitlines()
+    ]
+    assert sorted(r["outcome"] for r in results) == ["failed", "passed"]
+    violations = (project.path / "violations.txt").read_text().splitlines()
+    assert sorted(violations) == sorted(
+        [
+            "phase_boundary_requirements_to_design /project minLength",
+            "phase_boundary_requirements_to_design /contact format",
+            "phase_boundary_requirements_to_design /requirements/0 required",
+            "phase_boundary_requirements_to_design /requirements/0/id pattern",
+        ]
+    )
