@@ -528,6 +528,7 @@ class ContractManager:
         active invalidates it after commit, so no other manager on the same
         database and Redis is served a replaced version."""
         _check_key(team_id, contract_name)
+        self.state.ensure_open()
         lookup = await self.state.cache.lookup(team_id, contract_name)
         if lookup.hit:
             if lookup.payload is None:

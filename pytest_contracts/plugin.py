@@ -34,7 +34,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
     option(
         "--contracts-redis",
-        "bool",
+        "string",
         "use a real Redis for the registry cache (URL from --contracts-redis-url, "
         "REDIS_URL or REDIS_HOST/REDIS_PORT/REDIS_DB); without it, fakeredis",
         action="store_true",
@@ -61,7 +61,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
     option(
         "--contracts-gate",
-        "bool",
+        "string",
         "CI gate: fail on any violation, missing contract or unavailable registry",
         action="store_true",
     )

@@ -81,6 +81,23 @@ def _get(config: pytest.Config, option: str, ini: str) -> Any:
     return value if value not in ("", []) else None
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _flag(config: pytest.Config, name: str) -> bool:
+    """A boolean flag: the command line, else its ini twin (true/false, yes/no, on/off, 1/0)."""
+    value = _get(config, name, name)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise pytest.UsageError(
+        f"ini option {name} = {value!r}: use true or false (also yes/no, on/off, 1/0)"
+    )
+
+
 def _ini_base(config: pytest.Config) -> Path:
     return config.inipath.parent if config.inipath is not None else config.rootpath
 
@@ -90,7 +107,7 @@ def read_settings(config: pytest.Config) -> Settings:
     defaults. Anything that cannot work is a :class:`pytest.UsageError`."""
     from .config import ConfigurationError, resolve_database_url, resolve_redis_url, sqlite_url
 
-    use_real_redis = bool(_get(config, "contracts_redis", "contracts_redis"))
+    use_real_redis = _flag(config, "contracts_redis")
     try:
         redis_url = resolve_redis_url(_get(config, "contracts_redis_url", "contracts_redis_url"))
         default_db = sqlite_url(config.rootpath / ".pytest_contracts" / "registry.db")
@@ -135,7 +152,7 @@ def read_settings(config: pytest.Config) -> Settings:
         database_url=database_url,
         team=team,
         contracts_dir=contracts_dir,
-        gate=bool(_get(config, "contracts_gate", "contracts_gate")),
+        gate=_flag(config, "contracts_gate"),
         report_path=report_path,
         phases=phases,
     )

@@ -313,10 +313,14 @@ class StateManager:
                 {"key": advisory_key("contract", team_id, contract_name)},
             )
 
-    @asynccontextmanager
-    async def _unavailable_as_error(self) -> AsyncIterator[None]:
+    def ensure_open(self) -> None:
+        """Raise :class:`RegistryUnavailable` once the manager is closed."""
         if self._closed:
             raise RegistryUnavailable("this StateManager is closed; create a new one")
+
+    @asynccontextmanager
+    async def _unavailable_as_error(self) -> AsyncIterator[None]:
+        self.ensure_open()
         try:
             yield
         except sqlalchemy.exc.DBAPIError as exc:

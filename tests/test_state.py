@@ -205,8 +205,13 @@ async def test_close_is_idempotent_and_a_closed_manager_says_so(tmp_path: Path) 
     state = await StateManager.create(sqlite_url(tmp_path / "r.db"))
     await state.close()
     await state.close()
-    with pytest.raises(RegistryUnavailable, match="closed"):
-        await ContractManager(state).list_contracts("t")
+    for call in (
+        ContractManager(state).list_contracts("t"),
+        ContractManager(state).get_active_contract("t", "c"),
+        ContractManager(state).get_contract_history("t", "c"),
+    ):
+        with pytest.raises(RegistryUnavailable, match="closed"):
+            await call
     assert "closed" in repr(state)
 
 

@@ -1,0 +1,483 @@
+"""The plugin at run time: event loops, a failing registry, options, contract
+files, real servers and pytest-xdist."""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+import pytest
+
+from .conftest import PROJECT_INI, REQUIREMENTS_SCHEMA, Project
+
+GOOD = {"project": "sign-up", "requirements": [{"id": "REQ-1", "text": "Users sign up"}]}
+
+REGISTRY_CALLS = """
+import pytest
+
+SCHEMA = {"type": "object", "required": ["id"]}
+
+
+def test_sync(contract_manager, state_manager):
+    c = contract_manager.create_contract("t", "SyncAPI", "v1", "REST_API", SCHEMA).result()
+    contract_manager.activate_contract(c["id"], "sync").result()
+    assert contract_manager.get_active_contract("t", "SyncAPI").result().version == "v1"
+    assert state_manager.health_check().result()["status"] == "ok"
+    assert state_manager.backend == "sqlite"
+"""
+
+
+def test_sync_tests_reach_the_registry_without_any_async_plugin(project: Project) -> None:
+    project.pytester.makepyfile(REGISTRY_CALLS)
+    result = project.run("-p", "no:asyncio", "-p", "no:anyio")
+    result.assert_outcomes(passed=1)
+
+
+def test_async_tests_on_pytest_asyncio_loops_reach_the_registry(project: Project) -> None:
+    project.pytester.makepyfile(
+        REGISTRY_CALLS
+        + """
+import asyncio
+
+@pytest.mark.asyncio
+async def test_async_first(contract_manager):
+    c = await contract_manager.create_contract("t", "AsyncAPI", "v1", "EVENT", SCHEMA)
+    ticks = []
+
+    async def ticker():
+        for _ in range(3):
+            ticks.append(1)
+            await asyncio.sleep(0)
+
+    # The test's own loop keeps running while the registry works on its loop.
+    await asyncio.gather(contract_manager.activate_contract(c.id, "a"), ticker())
+    assert ticks == [1, 1, 1]
+    assert (await contract_manager.get_active_contract("t", "AsyncAPI")).version == "v1"
+
+
+@pytest.mark.asyncio
+async def test_async_second_on_a_new_loop(contract_manager, state_manager):
+    first = asyncio.get_running_loop()
+    assert (await contract_manager.get_active_contract("t", "AsyncAPI")).version == "v1"
+    assert (await state_manager.health_check())["status"] == "ok"
+    assert asyncio.get_running_loop() is first
+"""
+    )
+    project.run("-p", "no:anyio").assert_outcomes(passed=3)
+
+
+def test_async_tests_under_anyio_reach_the_registry(project: Project) -> None:
+    project.pytester.makepyfile(
+        REGISTRY_CALLS
+        + """
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_anyio(contract_manager):
+    c = await contract_manager.create_contract("t", "AnyioAPI", "v1", "EVENT", SCHEMA)
+    await contract_manager.activate_contract(c.id, "anyio")
+    assert (await contract_manager.get_active_contract("t", "AnyioAPI")).version == "v1"
+"""
+    )
+    project.run("-p", "no:asyncio").assert_outcomes(passed=2)
+
+
+def test_pending_calls_explain_themselves(project: Project) -> None:
+    project.pytester.makepyfile(
+        """
+        def test_repr(contract_manager):
+            call = contract_manager.list_contracts("t")
+            assert call.result() == []
+            assert "await it or call .result()" in repr(call)
+            assert contract_manager.raw.__class__.__name__ == "ContractManager"
+        """
+    )
+    project.run().assert_outcomes(passed=1)
+
+
+# -- the registry failing mid-session ----------------------------------------------
+REGISTRY_DIES = f"""
+import pytest
+
+def test_0_registry_goes_away(state_manager):
+    state_manager.close().result()
+
+@pytest.mark.phase_boundary("requirements", "design")
+@pytest.mark.parametrize("n", range(5))
+def test_after(phase_output, n):
+    phase_output.record({GOOD!r})
+"""
+
+
+def test_registry_down_mid_session_warns_and_outcomes_stand(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(REGISTRY_DIES)
+    result = project.run("-p", "no:randomly", "--contracts-report", "r.json")
+    result.assert_outcomes(passed=6, warnings=5)
+    out = result.stdout.str()
+    assert out.count("the registry is unavailable: this StateManager is closed") >= 3
+    assert "circuit breaker stopped calling it" in out
+    assert out.count("circuit breaker: the registry kept failing, so 2 check(s) were not made") == 1
+    report = json.loads((project.path / "r.json").read_text())
+    assert report["totals"]["unavailable"] == 5
+    assert report["circuit_breaker"]["opened"] is True
+    assert report["circuit_breaker"]["skipped_calls"] == 2
+
+
+def test_registry_down_mid_session_fails_the_affected_tests_in_gate_mode(
+    project: Project,
+) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(REGISTRY_DIES)
+    result = project.run("--contracts-gate")
+    result.assert_outcomes(passed=1, failed=5)
+    result.stdout.fnmatch_lines(
+        ["contracts gate: FAILED: the registry was unavailable for 5 check(s)"]
+    )
+
+
+# -- options -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "ini", "message"),
+    [
+        (["--contracts-db", "registry.db"], "", "has no scheme"),
+        (["--contracts-db", "mysql://u@h/db"], "", "supported are SQLite"),
+        ([], "contracts_db = postgresql+psycopg2://h/db", "needs an async driver"),
+        (["--contracts-team", " "], "", "must be 1 to 200 characters"),
+        (["--contracts-dir", "nowhere"], "", "nowhere is not a directory"),
+        ([], "contracts_dir = nowhere", "nowhere is not a directory"),
+        ([], "contracts_gate = maybe", "contracts_gate"),
+        ([], "contracts_redis = perhaps", "contracts_redis"),
+        (["--contracts-report", "."], "", "is a directory"),
+        (["--contracts-redis-url", "http://x"], "", "must start with redis://"),
+    ],
+)
+def test_bad_option_values_are_usage_errors(
+    project: Project, args: list[str], ini: str, message: str
+) -> None:
+    project.pytester.makeini(PROJECT_INI + ini + "\n")
+    project.pytester.makepyfile("def test_x():\n    pass\n")
+    result = project.run(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert message in result.stderr.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_database_option_its_ini_twin_and_the_environment(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.pytester.makepyfile(
+        """
+        def test_where(state_manager):
+            print("\\nDB", state_manager.database_url)
+        """
+    )
+    cli = project.run("-s", "--contracts-db", "sqlite:///cli.db")
+    cli.stdout.fnmatch_lines(["DB sqlite+aiosqlite:///cli.db"])
+    assert (project.path / "cli.db").is_file()
+    project.pytester.makeini(PROJECT_INI + "contracts_db = sqlite:///ini.db\n")
+    project.run("-s").stdout.fnmatch_lines(["DB sqlite+aiosqlite:///ini.db"])
+    project.pytester.makeini(PROJECT_INI)
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///env.db")
+    project.run("-s").stdout.fnmatch_lines(["DB sqlite+aiosqlite:///env.db"])
+    monkeypatch.delenv("DATABASE_URL")
+    project.run("-s").stdout.fnmatch_lines(
+        [f"DB sqlite+aiosqlite:///{project.path}/.pytest_contracts/registry.db"]
+    )
+
+
+def test_a_suite_without_contracts_never_opens_the_registry(project: Project) -> None:
+    project.pytester.makepyfile("def test_plain():\n    assert 1 + 1 == 2\n")
+    project.run().assert_outcomes(passed=1)
+    assert not (project.path / ".pytest_contracts").exists()
+
+
+def test_disabling_the_plugin_removes_markers_and_fixtures(project: Project) -> None:
+    project.pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        def test_marked():
+            pass
+
+        def test_fixture(phase_output):
+            pass
+        """
+    )
+    # A subprocess: in-process runs share the parent's loaded plugin modules.
+    result = project.pytester.runpytest_subprocess("-p", "no:contracts", "--strict-markers")
+    assert result.ret != pytest.ExitCode.OK
+    assert "'phase_boundary' not found in `markers` configuration option" in result.stdout.str()
+
+
+def test_unreachable_real_redis_stops_the_session_naming_the_url(project: Project) -> None:
+    from .test_state import closed_port
+
+    port = closed_port()
+    project.pytester.makepyfile("def test_x():\n    pass\n")
+    result = project.run(
+        "--contracts-redis", "--contracts-redis-url", f"redis://:pw@127.0.0.1:{port}/0"
+    )
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = result.stderr.str()
+    assert f"redis://:***@127.0.0.1:{port}/0 does not answer" in err
+    assert ":pw@" not in err
+
+
+# -- contract files --------------------------------------------------------------------
+def test_contract_files_load_once_and_again_change_nothing(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.contract("API", {"required": ["a"]}, "v1.0", kind="REST_API")
+    project.contract("API", {"required": ["b"]}, "v1.10", kind="REST_API")
+    project.contract("API", {"required": ["c"]}, "v1.9", kind="REST_API")
+    project.pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.contract("API")
+        def test_newest_is_active(phase_output):
+            phase_output.record({"b": 1})
+        """
+    )
+    first = project.run()
+    first.assert_outcomes(passed=1)
+    first.stdout.fnmatch_lines(["loaded 4 contract files: 4 created, 2 activated, 0 unchanged*"])
+    again = project.run()
+    again.assert_outcomes(passed=1)
+    again.stdout.fnmatch_lines(["loaded 4 contract files: 0 created, 0 activated, 4 unchanged*"])
+
+
+def test_contract_dir_ini_twin(project: Project) -> None:
+    project.contract("API", {"required": ["a"]}, folder="defs", kind="REST_API")
+    project.pytester.makeini(PROJECT_INI + "contracts_dir = defs\n")
+    project.pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.contract("API")
+        def test_api(phase_output):
+            phase_output.record({"a": 1})
+        """
+    )
+    project.pytester.runpytest().assert_outcomes(passed=1)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "{not json",
+            "not valid JSON: Expecting property name enclosed in double quotes at line 1",
+        ),
+        ("[1, 2]", "must hold a JSON object, not list"),
+        ('{"name": "X", "version": "v1", "type": "EVENT"}', "missing 'schema'"),
+        (
+            '{"name": "X", "version": "v1", "type": "EVENT", "schema": {}, "owner": "me"}',
+            "unknown key(s) 'owner'",
+        ),
+        (
+            '{"name": "X", "version": "v1", "type": "GRPC", "schema": {}}',
+            "unknown contract_type 'GRPC'",
+        ),
+        (
+            '{"name": "X", "version": "v1", "type": "EVENT", "schema": {"minimum": "zero"}}',
+            "at '/minimum': 'zero' is not of type 'number'",
+        ),
+    ],
+)
+def test_broken_contract_files_stop_the_session_naming_the_file(
+    project: Project, content: str, message: str
+) -> None:
+    (project.path / "contracts").mkdir()
+    (project.path / "contracts" / "broken.json").write_text(content)
+    project.pytester.makepyfile("def test_x():\n    pass\n")
+    result = project.run()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    err = result.stderr.str()
+    assert "contracts/broken.json" in err
+    assert message in err
+    assert "Traceback" not in err
+
+
+def test_changing_the_schema_of_a_loaded_version_is_refused(project: Project) -> None:
+    path = project.contract("API", {"required": ["a"]}, kind="REST_API")
+    project.pytester.makepyfile("def test_x():\n    pass\n")
+    project.run().assert_outcomes(passed=1)
+    project.contract("API", {"required": ["a", "b"]}, kind="REST_API")
+    result = project.run()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        [
+            f"*contract file {path}: team 'default', contract 'API', version 'v1.0' is already "
+            "registered with a different schema; versions are immutable*"
+        ]
+    )
+
+
+# -- real servers ------------------------------------------------------------------------
+def test_real_redis_flag_uses_the_real_redis(project: Project, redis_url: str) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        def test_req(phase_output, state_manager):
+            assert state_manager.cache_backend == "redis"
+            phase_output.record({GOOD!r})
+        """
+    )
+    result = project.run(
+        "--contracts-redis", "--contracts-redis-url", redis_url, "--contracts-report", "r.json"
+    )
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["contracts: registry sqlite * + redis, team 'default', gate off"])
+    assert json.loads((project.path / "r.json").read_text())["registry"]["cache"] == "redis"
+
+
+def test_real_redis_ini_twins_and_environment(
+    project: Project, redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.pytester.makeini(
+        PROJECT_INI + f"contracts_redis = true\ncontracts_redis_url = {redis_url}\n"
+    )
+    project.pytester.makepyfile(
+        """
+        def test_cache(state_manager):
+            assert state_manager.cache_backend == "redis"
+        """
+    )
+    project.run().assert_outcomes(passed=1)
+    project.pytester.makeini(PROJECT_INI + "contracts_redis = true\n")
+    monkeypatch.setenv("REDIS_URL", redis_url)
+    project.run().assert_outcomes(passed=1)
+
+
+def test_postgresql_registry(project: Project, pg_url: str) -> None:
+    team = f"pg-{uuid.uuid4().hex[:8]}"
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        def test_req(phase_output, state_manager):
+            assert state_manager.backend == "postgresql"
+            phase_output.record({GOOD!r})
+        """
+    )
+    result = project.run("--contracts-db", pg_url, "--contracts-team", team)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["1 check against 1 contract: 1 passed"])
+
+
+# -- pytest-xdist -------------------------------------------------------------------------
+XDIST_FIRST = """
+import pathlib
+import pytest
+
+SIGNAL = pathlib.Path("v2-activated")
+
+
+@pytest.mark.contract("Orders")
+def test_a1_writer_checks_v1(phase_output):
+    phase_output.record({"v1_field": 1})
+
+
+def test_a2_writer_activates_v2(contract_manager):
+    v2 = contract_manager.get_contract_version("default", "Orders", "v2.0").result()
+    contract_manager.activate_contract(v2.id, "worker").result()
+    SIGNAL.write_text("done")
+
+
+@pytest.mark.contract("Orders")
+def test_a3_violation(phase_output):
+    phase_output.record({})
+"""
+
+XDIST_SECOND = """
+import pathlib
+import time
+import pytest
+
+SIGNAL = pathlib.Path("v2-activated")
+
+
+@pytest.mark.contract("Orders")
+def test_b1_reader_caches_v1(phase_output):
+    phase_output.record({"v1_field": 1})
+
+
+@pytest.mark.contract("Orders")
+def test_b2_reader_sees_v2(phase_output):
+    deadline = time.monotonic() + 60
+    while not SIGNAL.exists():
+        assert time.monotonic() < deadline, "the other worker never activated v2"
+        time.sleep(0.05)
+    phase_output.record({"v2_field": 1})
+"""
+
+
+def _xdist_project(project: Project) -> None:
+    pytest.importorskip("xdist")
+    project.contract("Orders", {"required": ["v1_field"]}, "v1.0", kind="EVENT")
+    project.pytester.makepyfile(test_first=XDIST_FIRST, test_second=XDIST_SECOND)
+
+
+def _run_xdist(project: Project, *args: str) -> tuple[pytest.RunResult, dict]:
+    # v2 is registered by a second contract file after v1 is active, so the
+    # loader does not activate it: a worker does, mid-session.
+    project.pytester.makepyfile(
+        conftest="""
+        import asyncio
+        import pytest
+
+        def pytest_sessionstart(session):
+            if hasattr(session.config, "workerinput"):
+                return
+            from pytest_contracts.plugin import SESSION
+            contracts = session.config.stash[SESSION]
+            loop, manager = contracts.registry()
+            async def add_v2():
+                if not [v for v in await manager.get_contract_history("default", "Orders") if v.version == "v2.0"]:
+                    await manager.create_contract("default", "Orders", "v2.0", "EVENT", {"required": ["v2_field"]})
+            loop.run(add_v2())
+        """
+    )
+    result = project.subprocess(
+        "-n", "2", "--dist", "loadfile", "-p", "no:randomly", "--contracts-report", "r.json",
+        "--contracts-gate", *args,
+    )  # fmt: skip
+    return result, json.loads((project.path / "r.json").read_text())
+
+
+@pytest.mark.slow
+def test_xdist_workers_share_the_registry_and_the_controller_reports_once(
+    project: Project,
+) -> None:
+    _xdist_project(project)
+    result, report = _run_xdist(project)
+    result.assert_outcomes(passed=4, failed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    assert report["totals"] == {
+        "checks": 4, "passed": 3, "failed": 1, "missing": 0, "unavailable": 0, "error": 0,
+    }  # fmt: skip
+    assert report["session"]["workers"] == 2
+    versions = {c["test"].split("::")[1]: c["version"] for c in report["checks"]}
+    assert versions["test_b2_reader_sees_v2"] == "v2.0"
+    out = result.stdout.str()
+    assert out.count("= contracts =") == 1
+    assert out.count("contracts gate: FAILED: 1 check(s) found contract violations") == 1
+
+
+@pytest.mark.slow
+def test_xdist_with_real_redis(project: Project, redis_url: str) -> None:
+    _xdist_project(project)
+    result, report = _run_xdist(project, "--contracts-redis", "--contracts-redis-url", redis_url)
+    result.assert_outcomes(passed=4, failed=1)
+    assert report["registry"]["cache"] == "redis"
+    assert report["totals"]["checks"] == 4
