@@ -37,15 +37,20 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+# Read once, before any test's monkeypatch clears the environment.
+ENV_REDIS_URL = os.environ.get("REDIS_URL")
+ENV_DATABASE_URL = os.environ.get("DATABASE_URL")
+
+
 def real_redis_url(config: pytest.Config) -> str | None:
-    url = os.environ.get("REDIS_URL")
+    url = ENV_REDIS_URL
     if url:
         return url
     return LOCAL_REDIS if config.getoption("--real-redis") else None
 
 
 def postgres_url() -> str | None:
-    url = os.environ.get("DATABASE_URL")
+    url = ENV_DATABASE_URL
     if url and resolve_database_url(url).startswith("postgresql"):
         return url
     return None

@@ -443,8 +443,10 @@ def _run_xdist(project: Project, *args: str) -> tuple[pytest.RunResult, dict]:
             contracts = session.config.stash[SESSION]
             loop, manager = contracts.registry()
             async def add_v2():
-                if not [v for v in await manager.get_contract_history("default", "Orders") if v.version == "v2.0"]:
-                    await manager.create_contract("default", "Orders", "v2.0", "EVENT", {"required": ["v2_field"]})
+                history = await manager.get_contract_history("default", "Orders")
+                if "v2.0" not in [v.version for v in history]:
+                    schema = {"required": ["v2_field"]}
+                    await manager.create_contract("default", "Orders", "v2.0", "EVENT", schema)
             loop.run(add_v2())
         """
     )
