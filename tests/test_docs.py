@@ -34,7 +34,7 @@ def run_python(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
 def test_readme_opens_with_the_install_and_test_commands() -> None:
     first = code_blocks("bash")[0].strip().splitlines()
     assert first == [
-        "python -m pip install . && python examples/registry_demo.py",
+        "python -m pip install . && python -m pytest examples/sdlc_pipeline",
         'python -m pip install -e ".[test]" && python -m pytest',
     ]
     assert README.index(first[0]) < README.index("## ")
@@ -46,7 +46,7 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_readme_python_example_runs(tmp_path: Path) -> None:
-    (example,) = code_blocks("python")[:1]
+    (example,) = [b for b in code_blocks("python") if "asyncio.run(main())" in b]
     result = run_python(["-c", example], tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "v1.0 active"
