@@ -21,6 +21,7 @@ from .errors import (
     ContractNotFound,
     DuplicateContract,
     InvalidArgument,
+    InvalidSchema,
     InvalidTransition,
     describe,
 )
@@ -50,17 +51,39 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _check_text(value: Any, field: str, limit: int, *, optional: bool = False) -> None:
+def _check_text(
+    value: Any, field: str, limit: int, *, optional: bool = False, allow_empty: bool = False
+) -> None:
     if value is None and optional:
         return
     if not isinstance(value, str):
         raise InvalidArgument(f"{field} must be a string, not {type(value).__name__}")
-    if not value.strip():
+    if not value.strip() and not allow_empty:
         raise InvalidArgument(f"{field} must not be empty")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidArgument(
+            f"{field} {value[:80]!r} is not valid text (it holds a lone surrogate)"
+        ) from None
     if len(value) > limit:
         raise InvalidArgument(f"{field} is {len(value)} characters long; the limit is {limit}")
-    if any(ord(char) < 32 or ord(char) == 127 for char in value):
+    if not allow_empty and any(ord(char) < 32 or ord(char) == 127 for char in value):
         raise InvalidArgument(f"{field} {value[:80]!r} contains a control character")
+
+
+def _check_optional(**values: Any) -> None:
+    """Actors, roles, reasons and descriptions: None or a string (a
+    description or reason may hold any text, up to 10,000 characters)."""
+    for field, value in values.items():
+        long_text = field in ("description", "reason")
+        _check_text(
+            value,
+            field,
+            10_000 if long_text else MAX_NAME_LENGTH,
+            optional=True,
+            allow_empty=long_text,
+        )
 
 
 def _check_key(team_id: Any, contract_name: Any) -> None:
@@ -145,7 +168,7 @@ def _from_payload(payload: Mapping[str, Any]) -> Contract:
 class ValidationInput:
     """One check to store with :meth:`ContractManager.record_validations`."""
 
-    contract: Contract
+    contract: Contract | str
     subject: str
     passed: bool
     errors: Sequence[Any] = ()
@@ -212,6 +235,7 @@ class ContractManager:
         be new for the team and contract (:class:`DuplicateContract`)."""
         _check_key(team_id, contract_name)
         _check_text(version, "version", MAX_VERSION_LENGTH)
+        _check_optional(owner_role=owner_role, owner_agent=owner_agent, description=description)
         kind = _contract_type(contract_type)
         check_specification(
             specification,
@@ -272,6 +296,15 @@ class ContractManager:
         )
         now = _now()
         contract_id = str(uuid.uuid4())
+        spec_text = jsondata.dumps(specification)
+        try:
+            spec_text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InvalidSchema(
+                f"the specification of {describe(team_id, contract_name, version)} holds a "
+                "string with a lone surrogate, which is not valid text",
+                path="",
+            ) from None
         values = {
             "id": contract_id,
             "team_id": team_id,
@@ -280,7 +313,7 @@ class ContractManager:
             "revision": int(revision or 0) + 1,
             "contract_type": contract_type.value,
             "status": ContractStatus.DRAFT.value,
-            "specification": jsondata.dumps(specification),
+            "specification": spec_text,
             "spec_hash": hashlib.sha256(jsondata.canonical(specification).encode()).hexdigest(),
             "description": description,
             "owner_role": owner_role,
@@ -333,6 +366,9 @@ class ContractManager:
         """
         _check_key(team_id, contract_name)
         _check_text(new_version, "new_version", MAX_VERSION_LENGTH)
+        _check_optional(evolved_by=evolved_by, description=description)
+        if not isinstance(breaking_change, bool) or not isinstance(activate, bool):
+            raise InvalidArgument("breaking_change and activate must be True or False")
         check_specification(
             new_specification,
             context=f"the specification of {describe(team_id, contract_name, new_version)}",
@@ -383,6 +419,7 @@ class ContractManager:
         deprecated in the same transaction. Allowed from ``draft`` and (as a
         rollback) from ``deprecated``. Activating the active version again is
         idempotent: it is recorded in the history and changes nothing."""
+        _check_optional(activated_by=activated_by)
         async with self.state.write() as conn:
             row = await self._locked_row(conn, contract_id)
             row = await self._activate_locked(conn, row, activated_by)
@@ -478,6 +515,7 @@ class ContractManager:
     async def _move(
         self, contract_id: str, target: ContractStatus, actor: str | None, reason: str | None
     ) -> Contract:
+        _check_optional(actor=actor, reason=reason)
         async with self.state.write() as conn:
             row = await self._locked_row(conn, contract_id)
             self._check_move(row, target)
@@ -504,6 +542,7 @@ class ContractManager:
     ) -> Contract:
         """One version by its name; :class:`ContractNotFound` if there is none."""
         _check_key(team_id, contract_name)
+        _check_text(version, "version", MAX_VERSION_LENGTH)
         async with self.state.read() as conn:
             row = (
                 await conn.execute(
@@ -755,64 +794,41 @@ class ContractManager:
     ) -> Validation:
         """Store one check of an output against a contract version: the
         subject (a test's node id, say), the verdict, the errors (JSON data) and
-        how long it took. ``contract_id`` may be the :class:`Contract` itself,
-        which saves a lookup."""
-        _check_text(subject, "subject", 10_000)
-        error_list = list(errors)
-        jsondata.ensure_json(error_list, what="errors")
-        at = validated_at or _now()
+        how long it took. ``contract_id`` may also be the :class:`Contract`.
+        The team, name and version stored with it are the registry's own."""
+        check = ValidationInput(
+            contract=contract_id,
+            subject=subject,
+            passed=passed,
+            errors=errors,
+            duration_ms=duration_ms,
+            validated_at=validated_at,
+        )
+        values = _validation_values(check)
         async with self.state.write() as conn:
-            if isinstance(contract_id, Contract):
-                contract: Any = contract_id
-            else:
-                contract = await self._row(conn, contract_id)
-            values = {
-                "contract_id": contract.id,
-                "team_id": contract.team_id,
-                "contract_name": contract.contract_name,
-                "version": contract.version,
-                "subject": subject,
-                "passed": bool(passed),
-                "errors": jsondata.dumps(error_list),
-                "duration_ms": float(duration_ms),
-                "validated_at": at,
-            }
-            new_id = await conn.scalar(
-                sa.insert(tables.validations).values(**values).returning(tables.validations.c.id)
-            )
-        return Validation(id=int(new_id or 0), **{**values, "errors": error_list})
+            row = (
+                await conn.execute(_insert_validation(values).returning(*tables.validations.c))
+            ).first()
+        if row is None:
+            raise _no_contract(values["contract_id"])
+        return _validation(row)
 
     async def record_validations(self, checks: Sequence[ValidationInput]) -> int:
         """Store many checks in one transaction (what the pytest plugin uses,
         so that a session pays one commit per batch, not one per test).
-        Returns how many were stored."""
-        rows = []
-        for check in checks:
-            _check_text(check.subject, "subject", 10_000)
-            errors = list(check.errors)
-            jsondata.ensure_json(errors, what="errors")
-            contract = check.contract
-            rows.append(
-                {
-                    "contract_id": contract.id,
-                    "team_id": contract.team_id,
-                    "contract_name": contract.contract_name,
-                    "version": contract.version,
-                    "subject": check.subject,
-                    "passed": bool(check.passed),
-                    "errors": jsondata.dumps(errors),
-                    "duration_ms": float(check.duration_ms),
-                    "validated_at": check.validated_at or _now(),
-                }
-            )
-        if rows:
-            async with self.state.write() as conn:
-                await conn.execute(sa.insert(tables.validations), rows)
+        Returns how many were stored; a check whose contract does not exist
+        raises :class:`ContractNotFound` and stores nothing."""
+        rows = [_validation_values(check) for check in checks]
+        async with self.state.write() as conn:
+            for values in rows:
+                result = await conn.execute(_insert_validation(values))
+                if result.rowcount == 0:
+                    raise _no_contract(values["contract_id"])
         return len(rows)
 
     async def get_validations(
         self,
-        contract_id: str | None = None,
+        contract_id: str | Contract | None = None,
         *,
         subject: str | None = None,
         team_id: str | None = None,
@@ -820,9 +836,22 @@ class ContractManager:
         passed: bool | None = None,
         limit: int = 100,
     ) -> list[Validation]:
-        """Validation records matching every filter given, newest first."""
-        if not isinstance(limit, int) or limit < 1:
+        """Validation records matching every filter given, newest first.
+        ``contract_id`` may also be the :class:`Contract`."""
+        if isinstance(contract_id, Contract):
+            contract_id = contract_id.id
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidArgument(f"limit must be a positive whole number, not {limit!r}")
+        for name, text in (
+            ("contract_id", contract_id),
+            ("subject", subject),
+            ("team_id", team_id),
+            ("contract_name", contract_name),
+        ):
+            if text is not None and not isinstance(text, str):
+                raise InvalidArgument(f"{name} must be a string, not {type(text).__name__}")
+        if passed is not None and not isinstance(passed, bool):
+            raise InvalidArgument(f"passed must be True, False or None, not {passed!r}")
         table = tables.validations
         query = sa.select(table)
         for column, value in (
@@ -837,18 +866,98 @@ class ContractManager:
         query = query.order_by(table.c.id.desc()).limit(limit)
         async with self.state.read() as conn:
             rows = (await conn.execute(query)).all()
-        return [
-            Validation(
-                id=row.id,
-                contract_id=row.contract_id,
-                team_id=row.team_id,
-                contract_name=row.contract_name,
-                version=row.version,
-                subject=row.subject,
-                passed=row.passed,
-                errors=json.loads(row.errors),
-                duration_ms=row.duration_ms,
-                validated_at=row.validated_at,
-            )
-            for row in rows
-        ]
+        return [_validation(row) for row in rows]
+
+
+def _validation(row: Row[Any]) -> Validation:
+    return Validation(
+        id=row.id,
+        contract_id=row.contract_id,
+        team_id=row.team_id,
+        contract_name=row.contract_name,
+        version=row.version,
+        subject=row.subject,
+        passed=row.passed,
+        errors=json.loads(row.errors),
+        duration_ms=row.duration_ms,
+        validated_at=row.validated_at,
+    )
+
+
+def _no_contract(contract_id: str) -> ContractNotFound:
+    return ContractNotFound(
+        f"no contract with id {contract_id!r}; list_contracts(team_id) shows the ids a team has"
+    )
+
+
+def _validation_values(check: ValidationInput) -> dict[str, Any]:
+    """The checked, JSON-encoded values of one validation record."""
+    contract = check.contract
+    contract_id = contract.id if isinstance(contract, Contract) else contract
+    _check_text(contract_id, "contract_id", 36)
+    _check_text(check.subject, "subject", 10_000)
+    if not isinstance(check.passed, bool):
+        raise InvalidArgument(f"passed must be True or False, not {check.passed!r}")
+    if not isinstance(check.errors, list | tuple):
+        raise InvalidArgument(
+            f"errors must be a list of JSON values, not {type(check.errors).__name__}"
+        )
+    errors = list(check.errors)
+    jsondata.ensure_json(errors, what="errors")
+    duration = check.duration_ms
+    if (
+        isinstance(duration, bool)
+        or not isinstance(duration, int | float)
+        or not (0 <= duration < float("inf"))
+    ):
+        raise InvalidArgument(
+            f"duration_ms must be a number of milliseconds >= 0, not {duration!r}"
+        )
+    at = check.validated_at
+    if at is None:
+        at = _now()
+    elif not isinstance(at, datetime) or at.tzinfo is None:
+        raise InvalidArgument(
+            f"validated_at must be a timezone-aware datetime, not {at!r} "
+            "(e.g. datetime.now(timezone.utc))"
+        )
+    return {
+        "contract_id": contract_id,
+        "subject": check.subject,
+        "passed": check.passed,
+        "errors": jsondata.dumps(errors),
+        "duration_ms": float(duration),
+        "validated_at": at,
+    }
+
+
+def _insert_validation(values: dict[str, Any]) -> Any:
+    """INSERT ... SELECT: the team, name and version come from the contract row
+    itself, so a record can never disagree with the registry, and a missing
+    contract inserts nothing instead of failing on the foreign key."""
+    v = tables.validations
+    source = sa.select(
+        _C.c.id,
+        _C.c.team_id,
+        _C.c.contract_name,
+        _C.c.version,
+        sa.literal(values["subject"], sa.Text),
+        sa.literal(values["passed"], sa.Boolean),
+        sa.literal(values["errors"], sa.Text),
+        sa.literal(values["duration_ms"], sa.Float),
+        sa.literal(values["validated_at"], tables.UTCDateTime),
+    ).where(_C.c.id == values["contract_id"])
+    return sa.insert(v).from_select(
+        [
+            v.c.contract_id,
+            v.c.team_id,
+            v.c.contract_name,
+            v.c.version,
+            v.c.subject,
+            v.c.passed,
+            v.c.errors,
+            v.c.duration_ms,
+            v.c.validated_at,
+        ],
+        source,
+    )

@@ -10,6 +10,7 @@ an entry filled before another process's write is never served after it.
 
 from __future__ import annotations
 
+import contextlib
 import mmap
 import os
 import struct
@@ -25,7 +26,15 @@ _FORMAT = "<Q"
 _SIZE = struct.calcsize(_FORMAT)
 
 
+#: Where the counters of server databases live; set it to share them in
+#: another folder (every process on the database must use the same one).
+DIRECTORY_VARIABLE = "PYTEST_CONTRACTS_COUNTER_DIR"
+
+
 def default_directory() -> Path:
+    configured = os.environ.get(DIRECTORY_VARIABLE)
+    if configured:
+        return Path(configured)
     return Path(tempfile.gettempdir()) / "pytest_contracts"
 
 
@@ -35,13 +44,21 @@ class SharedCounter:
     def __init__(self, path: Path) -> None:
         if fcntl is None:  # pragma: no cover - not POSIX
             raise OSError("a shared cache counter needs POSIX file locks")
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Shared like /tmp: every user may add a counter, none may remove another's.
+            with contextlib.suppress(OSError):
+                path.parent.chmod(0o1777)
         self.path = path
         self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
         try:
             with self._locked():
                 if os.fstat(self._fd).st_size < _SIZE:
                     os.ftruncate(self._fd, _SIZE)
+                    # Other users' processes on the same database bump it too;
+                    # the worst any writer can do is cause cache misses.
+                    with contextlib.suppress(OSError):
+                        os.fchmod(self._fd, 0o666)
             self._map = mmap.mmap(self._fd, _SIZE)
         except BaseException:
             os.close(self._fd)

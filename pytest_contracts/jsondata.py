@@ -14,6 +14,8 @@ from typing import Any
 
 from .errors import ContractError
 
+_MAX_INT_BITS = 14_000  # about 4,200 decimal digits
+
 
 class NotJSONData(ContractError, TypeError):
     """A value is not JSON data. ``pointer`` locates it, ``type_name`` names its type."""
@@ -44,6 +46,9 @@ def _find_non_json(value: Any) -> tuple[str, Any, bool] | None:
         if item is None or isinstance(item, bool | str):
             continue
         if isinstance(item, int):
+            # Python refuses to write integers of more than 4300 digits as text.
+            if item.bit_length() > _MAX_INT_BITS:
+                return pointer(path), item, False
             continue
         if isinstance(item, float):
             if not math.isfinite(item):
@@ -76,6 +81,9 @@ def ensure_json(value: Any, *, what: str = "value") -> None:
     elif isinstance(bad, float):
         reason = f"{bad!r}, which is not a JSON number"
         type_name = "float"
+    elif isinstance(bad, int):
+        reason = f"an integer of {bad.bit_length()} bits, too large to write as JSON"
+        type_name = "int"
     else:
         type_name = type(bad).__qualname__
         reason = f"a {type_name}, which JSON cannot represent"
@@ -88,6 +96,7 @@ def ensure_json(value: Any, *, what: str = "value") -> None:
         "date": "use .isoformat()",
         "Decimal": "use float or str",
         "UUID": "use str()",
+        "int": "store it as a string",
     }.get(type_name, "convert it to dict, list, str, int, float, bool or None")
     if is_key:
         hint = "use str keys"

@@ -66,7 +66,16 @@ def check_specification(specification: Any, *, context: str = "specification") -
         cls = validator_class_for(specification)
     except InvalidSchema as exc:
         raise InvalidSchema(f"{context}: {exc}", path=exc.path) from None
-    error = jsonschema.exceptions.best_match(cls(cls.META_SCHEMA).iter_errors(specification))
+    # As check_schema does: the meta-schema with its format checker, so that
+    # a "pattern" that is not a regular expression is refused here, not later.
+    meta = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+    try:
+        error = jsonschema.exceptions.best_match(meta.iter_errors(specification))
+    except RecursionError:
+        raise InvalidSchema(
+            f"{context} is nested too deeply to check; flatten it with $defs and $ref",
+            path="",
+        ) from None
     if error is None:
         return
     where = pointer(error.absolute_path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import time
 import uuid
@@ -37,6 +38,8 @@ from .config import (
 from .epoch import SharedCounter, default_directory
 from .errors import RegistryUnavailable
 
+logger = logging.getLogger("pytest_contracts")
+
 DEFAULT_KEY_PREFIX = "pytest_contracts:"
 
 #: Errors that mean "the database cannot be reached or used right now".
@@ -46,6 +49,10 @@ _DB_UNAVAILABLE: tuple[type[BaseException], ...] = (
     OSError,
     TimeoutError,
 )
+
+#: PostgreSQL states that mean "try again later": lock timeout, query
+#: cancelled, server shutting down, too many connections.
+_UNAVAILABLE_SQLSTATES = frozenset({"55P03", "57014", "57P01", "57P02", "57P03", "53300"})
 
 # Managers in one process that use the fake cache on the same database share
 # one FakeServer, so that they see each other's invalidations exactly as
@@ -81,6 +88,7 @@ class StateManager:
     redis: Redis
     cache: ActiveCache
     _writer: AsyncEngine
+    _reader: AsyncEngine
     _counter: SharedCounter | None
     _closed: bool
     _busy_timeout: float
@@ -136,6 +144,15 @@ class StateManager:
                     f"{name} must be a positive number of seconds, not {value!r}"
                 )
         url = resolve_database_url(database_url, env)
+        real = use_real_redis or bool(redis_url)
+        resolved_redis = resolve_redis_url(redis_url, env) if real else None
+        if resolved_redis is not None:
+            try:
+                Redis.from_url(resolved_redis)  # parses only; connects on first use
+            except ValueError as exc:
+                raise ConfigurationError(
+                    f"Redis URL {mask_url(resolved_redis)!r} cannot be used: {exc}"
+                ) from None
         self = object.__new__(cls)
         self.database_url = url
         self.backend = backend_of(url)
@@ -144,22 +161,30 @@ class StateManager:
         self._counter = None
         self.engine = self._make_engine(url, connect_timeout=connect_timeout)
         self._writer = self.engine.execution_options(contracts_write=True)
+        # Reads of several statements (history, summary) see one snapshot.
+        self._reader = (
+            self.engine.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+            if self.backend == "postgresql"
+            else self.engine
+        )
         try:
             self.instance_id = await self._prepare_database()
-            real = use_real_redis or bool(redis_url)
-            if real:
-                self.redis_url = resolve_redis_url(redis_url, env)
+            self.redis_url = resolved_redis
+            if resolved_redis is not None:
                 self.fake_server = None
                 self.redis = Redis.from_url(
-                    self.redis_url,
+                    resolved_redis,
                     socket_timeout=redis_timeout,
                     socket_connect_timeout=redis_timeout,
-                    retry=Retry(NoBackoff(), 1),
+                    # No retry: a Redis that accepts but never answers would
+                    # cost every call two timeouts instead of one.
+                    retry=Retry(NoBackoff(), 0),
                 )
                 self.cache_backend = "redis"
-                label = mask_url(self.redis_url)
+                label = mask_url(resolved_redis)
             else:
-                self.redis_url = None
                 if fake_server is None:
                     fake_server = _FAKE_SERVERS.get(url)
                     if fake_server is None:
@@ -168,9 +193,19 @@ class StateManager:
                 self.redis = FakeAsyncRedis(server=fake_server)
                 self.cache_backend = "fakeredis"
                 label = "fakeredis (in-process)"
-                # Other processes on this database have fakes of their own:
-                # a machine-wide counter tells this one when they write.
+            # Processes with a fake cache on this database cannot see each
+            # other's entries: a machine-wide counter tells them of every write.
+            try:
                 self._counter = SharedCounter(self._counter_path())
+            except OSError as exc:
+                self._counter = None
+                if self.cache_backend == "fakeredis":
+                    logger.warning(
+                        "pytest-contracts: cannot open the shared cache counter (%s); the "
+                        "fake cache will not keep active versions, so that no process "
+                        "serves one another process has replaced",
+                        exc,
+                    )
             self.cache = ActiveCache(
                 self.redis,
                 prefix=key_prefix,
@@ -179,8 +214,10 @@ class StateManager:
                 retry_interval=cache_retry_interval,
                 label=label,
                 shared_counter=self._counter,
+                use_shared_counter=self.cache_backend == "fakeredis",
+                enabled=self._counter is not None or self.cache_backend == "redis",
             )
-            if real:
+            if resolved_redis is not None:
                 await self._require_redis()
         except BaseException:
             await self.close()
@@ -196,7 +233,14 @@ class StateManager:
                     f"an in-memory SQLite database ({url!r}) cannot be shared by the "
                     "registry's connections; give a file, e.g. " + repr(sqlite_url("registry.db"))
                 )
-            Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+            folder = Path(database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigurationError(
+                    f"cannot create the folder of the SQLite registry {database!r}: {exc}; "
+                    "give a database URL in a folder you can write"
+                ) from None
             engine = create_async_engine(url, connect_args={"timeout": self._busy_timeout})
             busy_ms = int(self._busy_timeout * 1000)
 
@@ -222,9 +266,16 @@ class StateManager:
         return create_async_engine(
             url,
             pool_pre_ping=True,
+            # Explicit, whatever the server's default: the advisory lock makes
+            # read-modify-writes safe only if each statement sees fresh data.
+            isolation_level="READ COMMITTED",
             connect_args={
                 "timeout": connect_timeout,
-                "server_settings": {"application_name": "pytest-contracts"},
+                "server_settings": {
+                    "application_name": "pytest-contracts",
+                    # A stuck lock holder becomes RegistryUnavailable, not a hang.
+                    "lock_timeout": str(int(self._busy_timeout * 1000)),
+                },
             },
         )
 
@@ -296,7 +347,7 @@ class StateManager:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A read-only transaction."""
-        async with self._unavailable_as_error(), self.engine.connect() as conn:
+        async with self._unavailable_as_error(), self._reader.connect() as conn:
             yield conn
 
     async def lock_contract(self, conn: AsyncConnection, team_id: str, contract_name: str) -> None:
@@ -324,7 +375,12 @@ class StateManager:
         try:
             yield
         except sqlalchemy.exc.DBAPIError as exc:
-            if isinstance(exc, _DB_UNAVAILABLE) or exc.connection_invalidated:
+            code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+            if (
+                isinstance(exc, _DB_UNAVAILABLE)
+                or exc.connection_invalidated
+                or code in _UNAVAILABLE_SQLSTATES
+            ):
                 raise self._unavailable(exc) from exc
             raise
         except (OSError, TimeoutError) as exc:
@@ -387,16 +443,20 @@ class StateManager:
         if self._closed:
             return
         self._closed = True
-        cache = getattr(self, "cache", None)
-        if cache is not None:
-            await cache.close()
-        client = getattr(self, "redis", None)
-        if client is not None:
-            with contextlib.suppress(*CACHE_ERRORS):  # a dead Redis has nothing to release
-                await client.aclose()
-        if self._counter is not None:
-            self._counter.close()
-        await self.engine.dispose()
+        try:
+            cache = getattr(self, "cache", None)
+            if cache is not None:
+                await cache.close()
+        finally:
+            try:
+                client = getattr(self, "redis", None)
+                if client is not None:
+                    with contextlib.suppress(*CACHE_ERRORS):  # a dead Redis has nothing to free
+                        await client.aclose()
+            finally:
+                if self._counter is not None:
+                    self._counter.close()
+                await self.engine.dispose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -557,7 +557,8 @@ def test_json_report_is_written_when_the_session_is_interrupted(project: Project
             pass
         """
     )
-    result = project.run("--contracts-report", "r.json")
+    # A subprocess: an in-process run hands the KeyboardInterrupt to this one.
+    result = project.subprocess("--contracts-report", "r.json")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     data = load_report(project.path / "r.json")
     assert data["session"]["interrupted"] is True
