@@ -4,8 +4,9 @@
   (always).
 - ``redis``: the same SQLite file with a real Redis; runs when ``REDIS_URL`` is
   set or ``--real-redis`` is given.
-- ``postgresql``: PostgreSQL at ``DATABASE_URL`` with the real Redis when that
-  is available too, else fakeredis; runs when ``DATABASE_URL`` is set.
+- ``postgresql``: PostgreSQL at ``DATABASE_URL`` with fakeredis; runs when
+  ``DATABASE_URL`` is set.
+- ``postgresql-redis``: PostgreSQL with the real Redis; runs when both are set.
 """
 
 from __future__ import annotations
@@ -130,21 +131,21 @@ class Backend:
                 await client.aclose()
 
 
-@pytest.fixture(params=["sqlite", "redis", "postgresql"])
+@pytest.fixture(params=["sqlite", "redis", "postgresql", "postgresql-redis"])
 async def backend(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[Backend]:
     redis = real_redis_url(request.config)
-    if request.param == "sqlite":
-        database, redis = sqlite_url(tmp_path / "registry.db"), None
-    elif request.param == "redis":
-        if redis is None:
-            pytest.skip(SKIP_REDIS)
-        database = sqlite_url(tmp_path / "registry.db")
-    else:
+    if request.param.endswith("redis") and redis is None:
+        pytest.skip(SKIP_REDIS)
+    if request.param.startswith("postgresql"):
         pg = postgres_url()
         if pg is None:
             pytest.skip(SKIP_POSTGRES)
         await drop_registry_tables(pg)
         database = pg
+    else:
+        database = sqlite_url(tmp_path / "registry.db")
+    if not request.param.endswith("redis"):
+        redis = None
     chosen = Backend(
         name=request.param,
         database_url=database,

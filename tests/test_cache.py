@@ -305,3 +305,121 @@ async def test_damaged_cache_entries_are_misses_not_errors(
     assert await active_version(cm) == "v1"
     # The next fill repairs the entry.
     assert (await cm.state.cache.lookup("team", "Orders")).hit
+
+
+# -- review findings: each of these once served a replaced version ---------------
+async def test_a_writer_that_closes_right_after_an_outage_delivers_its_invalidation(
+    tmp_path: Path, proxy: Proxy, redis_url: str
+) -> None:
+    url = sqlite_url(tmp_path / "r.db")
+    prefix = f"pytest_contracts_test:{tmp_path.name}:"
+    # A long retry interval: only close() itself can deliver in time.
+    writer_state = await StateManager.create(
+        url, redis_url=proxy.url, key_prefix=prefix, cache_retry_interval=60
+    )
+    async with await StateManager.create(
+        url, redis_url=redis_url, key_prefix=prefix
+    ) as reader_state:
+        writer, reader = ContractManager(writer_state), ContractManager(reader_state)
+        _, v2 = await two_versions(writer)
+        assert await active_version(reader) == "v1"
+        await proxy.cut()
+        await writer.activate_contract(v2.id)
+        await proxy.restore()
+        await writer_state.close()
+        assert await active_version(reader) == "v2"
+
+
+async def test_cancelled_after_commit_the_invalidation_still_arrives(
+    fake_pair: tuple[FakeServer, StateManager, StateManager], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, writer_state, reader_state = fake_pair
+    writer, reader = ContractManager(writer_state), ContractManager(reader_state)
+    _, v2 = await two_versions(writer)
+    assert await active_version(reader) == "v1"
+    original_set = writer_state.redis.set
+
+    async def slow_set(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(1)
+        return await original_set(*args, **kwargs)
+
+    monkeypatch.setattr(writer_state.redis, "set", slow_set)
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(writer.activate_contract(v2.id), timeout=0.2)
+    assert (await writer.get_contract(v2.id)).status == "active"  # committed
+    assert writer_state.cache.degraded
+    monkeypatch.setattr(writer_state.redis, "set", original_set)
+    await wait_until(lambda: not writer_state.cache.degraded)
+    assert await active_version(reader) == "v2"
+
+
+async def test_writes_of_a_newer_entry_format_invalidate_older_entries(
+    cm: ContractManager, backend: Backend, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_contracts import cache
+
+    reader = ContractManager(await backend.state())
+    _, v2 = await two_versions(cm)
+    assert await active_version(reader) == "v1"  # an entry of format 1
+    monkeypatch.setattr(cache, "ENTRY_FORMAT", cache.ENTRY_FORMAT + 1)
+    await cm.activate_contract(v2.id)  # a newer release writes
+    monkeypatch.undo()
+    assert await active_version(reader) == "v2"
+
+
+async def test_a_lost_generation_never_revives_an_old_entry(cm: ContractManager) -> None:
+    await cm.create_contract("team", "Orders", "v1", "REST_API", SCHEMA)
+    assert await active_version(cm) is None  # "none active" is cached
+    v1 = (await cm.list_contracts("team"))[0]
+    other = ContractManager(cm.state)
+    await other.activate_contract(v1.id)
+    gen_key, _ = cm.state.cache._keys("team", "Orders")
+    await cm.state.redis.delete(gen_key)  # evicted, or lost in a restart
+    assert await active_version(cm) == "v1"
+
+
+@pytest.mark.parametrize("damage", [b"[" * 100_000, b"\xff\xfe not utf-8"])
+async def test_pathological_cache_values_are_misses(cm: ContractManager, damage: bytes) -> None:
+    await two_versions(cm)
+    gen_key, active_key = cm.state.cache._keys("team", "Orders")
+    await cm.state.redis.set(active_key, damage)
+    assert await active_version(cm) == "v1"
+    await cm.state.redis.set(gen_key, damage)
+    assert await active_version(cm) == "v1"
+
+
+async def test_fake_caches_hear_of_writes_made_through_a_real_redis(
+    tmp_path: Path, redis_url: str
+) -> None:
+    url = sqlite_url(tmp_path / "r.db")
+    async with await StateManager.create(url, fake_server=FakeServer()) as fake, await (
+        StateManager.create(url, redis_url=redis_url, key_prefix=f"pytest_contracts_test:{tmp_path.name}:")
+    ) as real:  # fmt: skip
+        reader, writer = ContractManager(fake), ContractManager(real)
+        _, v2 = await two_versions(writer)
+        assert await active_version(reader) == "v1"
+        await writer.activate_contract(v2.id)
+        assert await active_version(reader) == "v2"
+
+
+async def test_a_redis_that_never_answers_is_probed_less_and_less(
+    tmp_path: Path, proxy: Proxy
+) -> None:
+    async with await StateManager.create(
+        sqlite_url(tmp_path / "r.db"), redis_url=proxy.url, redis_timeout=0.2,
+        cache_retry_interval=0.05, key_prefix=f"pytest_contracts_test:{tmp_path.name}:",
+    ) as state:  # fmt: skip
+        cm = ContractManager(state)
+        await two_versions(cm)
+        await proxy.cut()
+        await proxy.restore()
+        proxy.mode = "blackhole"
+        calls = 0
+        while state.cache.probes < 6 and calls < 400:
+            assert await asyncio.wait_for(active_version(cm), timeout=20) == "v1"
+            calls += 1
+            await asyncio.sleep(0.02)
+        # Intervals 0.05, 0.1, 0.2, 0.4, 0.8, 1.6 s: six probes cover at least
+        # three seconds of calls; a fixed interval would probe on every call.
+        assert state.cache.probes == 6
+        assert calls > 20

@@ -111,7 +111,7 @@ async def test_health_check_reports_both_back_ends(state: StateManager, backend:
     assert health["status"] == "ok"
     assert health["database"]["status"] == "ok"
     assert health["database"]["backend"] == (
-        "postgresql" if backend.name == "postgresql" else "sqlite"
+        "postgresql" if backend.name.startswith("postgresql") else "sqlite"
     )
     assert health["database"]["latency_ms"] >= 0
     assert health["cache"]["status"] == "ok"
