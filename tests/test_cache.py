@@ -392,9 +392,11 @@ async def test_fake_caches_hear_of_writes_made_through_a_real_redis(
     tmp_path: Path, redis_url: str
 ) -> None:
     url = sqlite_url(tmp_path / "r.db")
-    async with await StateManager.create(url, fake_server=FakeServer()) as fake, await (
-        StateManager.create(url, redis_url=redis_url, key_prefix=f"pytest_contracts_test:{tmp_path.name}:")
-    ) as real:  # fmt: skip
+    prefix = f"pytest_contracts_test:{tmp_path.name}:"
+    async with (
+        await StateManager.create(url, fake_server=FakeServer()) as fake,
+        await StateManager.create(url, redis_url=redis_url, key_prefix=prefix) as real,
+    ):
         reader, writer = ContractManager(fake), ContractManager(real)
         _, v2 = await two_versions(writer)
         assert await active_version(reader) == "v1"

@@ -554,3 +554,107 @@ async def test_errors_form_one_hierarchy() -> None:
     for error in (ContractNotFound, DuplicateContract, InvalidSchema, InvalidTransition,
                   RegistryUnavailable, InvalidArgument):  # fmt: skip
         assert issubclass(error, ContractError)
+
+
+# -- review findings: arguments that once slipped through ------------------------
+async def test_invalid_regex_in_a_schema_is_refused_at_create(cm: ContractManager) -> None:
+    with pytest.raises(InvalidSchema) as caught:
+        await make(cm, specification={"properties": {"id": {"pattern": "["}}})
+    assert caught.value.path == "/properties/id/pattern"
+    assert "regex" in str(caught.value)
+
+
+async def test_absurdly_nested_or_huge_specifications_are_refused(cm: ContractManager) -> None:
+    deep: dict[str, Any] = {"type": "object"}
+    for _ in range(2_000):
+        deep = {"properties": {"a": deep}}
+    with pytest.raises(InvalidSchema, match="nested too deeply"):
+        await make(cm, specification=deep)
+    with pytest.raises(InvalidSchema, match="too large to write as JSON"):
+        await make(cm, specification={"const": 10**5000})
+    with pytest.raises(InvalidSchema, match="lone surrogate"):
+        await make(cm, specification={"title": "bad \ud800 text"})
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda cm, c: make(cm, "v2", description={}), "description must be a string"),
+        (lambda cm, c: make(cm, "v2", owner_role=123), "owner_role must be a string"),
+        (lambda cm, c: make(cm, "v2", team_id="t\ud800"), "lone surrogate"),
+        (lambda cm, c: cm.activate_contract(c.id, activated_by=5), "activated_by must be a string"),
+        (lambda cm, c: cm.deprecate_contract(c.id, reason=["x"]), "reason must be a string"),
+        (lambda cm, c: cm.get_contract_version("team_001", "APIContract", 5), "version must be"),
+        (lambda cm, c: cm.get_validations(subject=5), "subject must be a string"),
+        (lambda cm, c: cm.get_validations(passed="yes"), "passed must be True, False or None"),
+        (lambda cm, c: cm.record_validation(c.id, "t", "false"), "passed must be True or False"),
+        (lambda cm, c: cm.record_validation(c.id, "t", True, "abc"), "errors must be a list"),
+        (lambda cm, c: cm.record_validation(c.id, "t", True, {"a": 1}), "errors must be a list"),
+        (lambda cm, c: cm.record_validation(c.id, "t", True, None), "errors must be a list"),
+        (lambda cm, c: cm.record_validation(c.id, "t", True, [], "x"), "duration_ms must be"),
+        (lambda cm, c: cm.record_validation(c.id, "t", True, [], -1), "duration_ms must be"),
+        (
+            lambda cm, c: cm.record_validation(c.id, "t", True, [], 1, datetime(2026, 1, 1)),
+            "validated_at must be a timezone-aware datetime",
+        ),
+        (
+            lambda cm, c: cm.evolve_contract("team_001", "APIContract", "v3", SCHEMA, "d", "yes"),
+            "breaking_change and activate must be True or False",
+        ),
+    ],
+)
+async def test_wrong_argument_types_are_clear_errors(
+    cm: ContractManager, call: Any, message: str
+) -> None:
+    contract = await make(cm)
+    await cm.activate_contract(contract.id)
+    with pytest.raises(InvalidArgument, match=message):
+        await call(cm, contract)
+    assert await cm.get_validations() == []
+
+
+async def test_validation_records_take_their_names_from_the_registry(cm: ContractManager) -> None:
+    import dataclasses
+
+    contract = await make(cm)
+    forged = dataclasses.replace(contract, team_id="someone_else", version="v9")
+    stored = await cm.record_validation(forged, "t", True)
+    assert (stored.team_id, stored.version) == ("team_001", "v1.0")
+    foreign = dataclasses.replace(contract, id="not-in-this-registry")
+    with pytest.raises(ContractNotFound, match="not-in-this-registry"):
+        await cm.record_validation(foreign, "t", True)
+    by_record = await cm.get_validations(contract)
+    assert [v.id for v in by_record] == [stored.id]
+
+
+async def test_record_validations_stores_a_batch_or_nothing(cm: ContractManager) -> None:
+    from pytest_contracts.contracts import ValidationInput
+
+    contract = await make(cm)
+    batch = [ValidationInput(contract, f"test_{n}", n % 2 == 0, [], 0.1) for n in range(3)]
+    assert await cm.record_validations(batch) == 3
+    assert len(await cm.get_validations(contract.id)) == 3
+    with pytest.raises(ContractNotFound):
+        await cm.record_validations([*batch, ValidationInput("missing-id", "t", True)])
+    assert len(await cm.get_validations(contract.id)) == 3
+
+
+async def test_database_itself_refuses_a_second_row_for_a_version(
+    cm: ContractManager, state: StateManager
+) -> None:
+    contract = await make(cm)
+    row = {
+        "id": "another-id",
+        "team_id": contract.team_id,
+        "contract_name": contract.contract_name,
+        "version": contract.version,
+        "revision": 99,
+        "contract_type": "REST_API",
+        "status": "draft",
+        "specification": "{}",
+        "spec_hash": "x",
+        "created_at": contract.created_at,
+    }
+    with pytest.raises(sqlalchemy.exc.IntegrityError):
+        async with state.write() as conn:
+            await conn.execute(sa.insert(tables.contracts).values(**row))

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from fakeredis import FakeServer
 
 from pytest_contracts import ContractManager, tables
 
@@ -108,3 +109,56 @@ async def test_activation_in_another_process_is_seen_through_the_shared_cache(
     active = await cm.get_active_contract("team", "Shared")
     assert active is not None
     assert active.version == "v2"
+
+
+@pytest.fixture
+async def repeatable_read_url(pg_url: str) -> str:
+    """A database whose sessions default to REPEATABLE READ, as some servers are set."""
+    import asyncpg
+
+    from pytest_contracts.config import resolve_database_url
+
+    from .conftest import drop_registry_tables
+
+    plain = resolve_database_url(pg_url).replace("+asyncpg", "")
+    admin = await asyncpg.connect(plain)
+    try:
+        exists = await admin.fetchval(
+            "SELECT 1 FROM pg_database WHERE datname = 'pytest_contracts_rr'"
+        )
+        if not exists:
+            await admin.execute("CREATE DATABASE pytest_contracts_rr")
+        await admin.execute(
+            "ALTER DATABASE pytest_contracts_rr SET default_transaction_isolation = "
+            "'repeatable read'"
+        )
+    finally:
+        await admin.close()
+    url = pg_url.rsplit("/", 1)[0] + "/pytest_contracts_rr"
+    await drop_registry_tables(url)
+    return url
+
+
+async def test_concurrent_activations_hold_whatever_the_server_isolation_default(
+    repeatable_read_url: str, tmp_path: Path
+) -> None:
+    backend = Backend(
+        name="postgresql-rr",
+        database_url=repeatable_read_url,
+        redis_url=None,
+        key_prefix="unused:",
+        fake_server=None,
+    )
+    try:
+        state = await backend.state(fake_server=FakeServer())
+        cm = ContractManager(state)
+        versions = [
+            await cm.create_contract("team", "Shared", f"v{n}", "EVENT", SCHEMA) for n in range(4)
+        ]
+        results = run_together(start_workers(backend, [v.id for v in versions], 4, 25))
+        assert [r["failures"] for r in results] == [[]] * 4
+        history = await cm.get_contract_history("team", "Shared")
+        assert sum(e.event == "activated" for h in history for e in h.events) == 100
+        assert sum(h.status == "active" for h in history) == 1
+    finally:
+        await backend.cleanup()

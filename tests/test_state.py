@@ -22,7 +22,7 @@ from pytest_contracts import (
 )
 from pytest_contracts.config import sqlite_url
 
-from .conftest import SCHEMA, Backend
+from .conftest import SCHEMA, Backend, drop_registry_tables
 
 
 def closed_port() -> int:
@@ -273,3 +273,40 @@ async def test_production_helper_on_postgresql_and_redis(
         )
     finally:
         await cleanup_state_manager(state)
+
+
+async def test_a_sqlite_file_that_cannot_be_made_is_a_configuration_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("")
+    with pytest.raises(ConfigurationError, match="cannot create the folder of the SQLite"):
+        await StateManager.create(sqlite_url(blocker / "sub" / "registry.db"))
+
+
+async def test_a_redis_url_that_cannot_be_parsed_is_a_configuration_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match="cannot be used"):
+        await StateManager.create(
+            sqlite_url(tmp_path / "r.db"), redis_url="redis://localhost:abc/0"
+        )
+
+
+async def test_a_stuck_lock_holder_makes_postgresql_unavailable_not_hung(pg_url: str) -> None:
+    import asyncpg
+
+    from pytest_contracts.config import resolve_database_url
+    from pytest_contracts.state import advisory_key
+
+    await drop_registry_tables(pg_url)
+    async with await StateManager.create(pg_url, busy_timeout=0.5) as state:
+        cm = ContractManager(state)
+        contract = await cm.create_contract("t", "Locked", "v1", "EVENT", SCHEMA)
+        holder = await asyncpg.connect(resolve_database_url(pg_url).replace("+asyncpg", ""))
+        try:
+            async with holder.transaction():
+                await holder.execute(
+                    "SELECT pg_advisory_xact_lock($1)", advisory_key("contract", "t", "Locked")
+                )
+                with pytest.raises(RegistryUnavailable, match="lock"):
+                    await cm.activate_contract(contract.id)
+        finally:
+            await holder.close()
+        assert (await cm.activate_contract(contract.id)).status == "active"
