@@ -35,7 +35,8 @@ def default_directory() -> Path:
     configured = os.environ.get(DIRECTORY_VARIABLE)
     if configured:
         return Path(configured)
-    return Path(tempfile.gettempdir()) / "pytest_contracts"
+    # A hyphen: a folder named like the package would shadow it on sys.path.
+    return Path(tempfile.gettempdir()) / "pytest-contracts-counters"
 
 
 class SharedCounter:

@@ -105,7 +105,7 @@ class StateManager:
         *,
         fake_server: FakeServer | None = None,
         key_prefix: str = DEFAULT_KEY_PREFIX,
-        cache_ttl: float = 300.0,
+        cache_ttl: float = 60.0,
         redis_timeout: float = 2.0,
         cache_retry_interval: float = 1.0,
         connect_timeout: float = 10.0,
