@@ -7,6 +7,7 @@ import subprocess
 import sys
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -101,3 +102,27 @@ def test_public_api_is_importable_by_name() -> None:
         assert getattr(pytest_contracts, name).__name__ == name
     with pytest.raises(AttributeError, match="no attribute 'Nope'"):
         pytest_contracts.Nope  # noqa: B018
+
+
+def test_readme_quickstart_runs(project: Any) -> None:
+    (contract,) = code_blocks("json")[:1]
+    test_file = next(b for b in code_blocks("python") if "phase_output.record(" in b)
+    (project.path / "contracts").mkdir()
+    (project.path / "contracts" / "requirements.json").write_text(contract)
+    project.pytester.makepyfile(test_requirements=test_file)
+    result = project.run()
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["1 check against 1 contract: 1 passed"])
+    # The failure the README shows is what an empty project name produces.
+    project.pytester.makepyfile(
+        test_requirements=test_file.replace('f"Build {idea}"', '""').replace(
+            '"project": idea, "requirements": [{"id": "REQ-1", "text": ""}]',
+            '"project": ""',
+        )
+    )
+    failed = project.run()
+    failed.assert_outcomes(failed=1)
+    out = failed.stdout.str()
+    assert "contract check failed (2 problems):" in out
+    assert "at /project: '' should be non-empty [keyword 'minLength'" in out
+    assert "at (root): 'requirements' is a required property [keyword 'required'" in out
