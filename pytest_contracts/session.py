@@ -553,7 +553,19 @@ class ContractsSession:
             reasons.append(f"the registry was unavailable for {counts['unavailable']} check(s)")
         return "; ".join(reasons) or None
 
+    def flush_records(self) -> None:
+        """Wait until the validation records are in the registry; what cannot be
+        stored is counted (the summary says so; the JSON report has the checks)."""
+        writer = self._writer
+        if writer is None:
+            return
+        try:
+            writer.close()
+        except Exception as exc:  # the registry broke while flushing: keep the count
+            writer.last_error = str(exc)
+
     def finish(self, session: pytest.Session, exitstatus: int) -> None:
+        self.flush_records()
         if not self.is_controller:
             return
         if self.settings.gate:
@@ -657,14 +669,7 @@ class ContractsSession:
         if loop is None:
             return
         try:
-            if self._writer is not None:
-                try:
-                    self._writer.close()
-                except Exception as exc:  # the run is over; say so, lose nothing silently
-                    warnings.warn(
-                        ContractWarning(f"validation records could not be flushed: {exc}"),
-                        stacklevel=1,
-                    )
+            self.flush_records()
             if self._state is not None:
                 loop.run(self._state.close(), CALL_TIMEOUT)
         finally:
