@@ -210,15 +210,13 @@ class ValidationWriter:
             self._inflight = self._loop.submit(self._drain())
 
     async def _drain(self) -> None:
-        from .errors import ContractError
-
         while self._queue:
             batch = [self._queue.popleft() for _ in range(min(500, len(self._queue)))]
             try:
                 self.written += await self._manager.record_validations(batch)
-            except (ContractError, OSError, TimeoutError) as exc:
+            except Exception as exc:  # whatever the cause, the batch is kept and counted
                 self.failed.extend(batch)
-                self.last_error = str(exc)
+                self.last_error = f"{type(exc).__name__}: {exc}"
 
     def close(self) -> None:
         """Wait for what is queued; retry what failed once."""
@@ -578,7 +576,9 @@ class ContractsSession:
     def registry_info(self) -> dict[str, Any]:
         from .config import backend_of, mask_url
 
+        writer = self._writer
         return {
+            "unstored_validations": len(writer.failed) if writer is not None else 0,
             "database": backend_of(self.settings.database_url),
             "database_url": mask_url(self.settings.database_url),
             "cache": "redis" if self.settings.use_real_redis else "fakeredis",

@@ -341,14 +341,33 @@ class StateManager:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction: ``BEGIN IMMEDIATE`` on SQLite. Committed on exit."""
-        async with self._unavailable_as_error(), self._writer.begin() as conn:
+        async with (
+            self._connected(self._writer) as conn,
+            self._unavailable_as_error(),
+            conn.begin(),
+        ):
             yield conn
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
         """A read-only transaction."""
-        async with self._unavailable_as_error(), self._reader.connect() as conn:
+        async with self._connected(self._reader) as conn, self._unavailable_as_error():
             yield conn
+
+    @asynccontextmanager
+    async def _connected(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+        """A pooled connection. Any failure to get one means the database is
+        unavailable, whatever the driver calls it (refused, unknown host, "not
+        accepting connections", too many clients, authentication)."""
+        self.ensure_open()
+        try:
+            conn = await engine.connect()
+        except (sqlalchemy.exc.DBAPIError, OSError, TimeoutError) as exc:
+            raise self._unavailable(exc) from exc
+        try:
+            yield conn
+        finally:
+            await conn.close()
 
     async def lock_contract(self, conn: AsyncConnection, team_id: str, contract_name: str) -> None:
         """Serialise read-modify-writes of one (team, contract) until commit.
@@ -371,7 +390,6 @@ class StateManager:
 
     @asynccontextmanager
     async def _unavailable_as_error(self) -> AsyncIterator[None]:
-        self.ensure_open()
         try:
             yield
         except sqlalchemy.exc.DBAPIError as exc:

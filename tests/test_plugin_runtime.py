@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 
@@ -483,3 +484,89 @@ def test_xdist_with_real_redis(project: Project, redis_url: str) -> None:
     result.assert_outcomes(passed=4, failed=1)
     assert report["registry"]["cache"] == "redis"
     assert report["totals"]["checks"] == 4
+
+
+@pytest.fixture
+async def scratch_pg_url(pg_url: str) -> Any:
+    """A database of its own that a test may make refuse connections."""
+    import asyncpg
+
+    from pytest_contracts.config import resolve_database_url
+
+    plain = resolve_database_url(pg_url).replace("+asyncpg", "")
+    admin = await asyncpg.connect(plain)
+    try:
+        await admin.execute("DROP DATABASE IF EXISTS pytest_contracts_down WITH (FORCE)")
+        await admin.execute("CREATE DATABASE pytest_contracts_down")
+    finally:
+        await admin.close()
+    yield pg_url.rsplit("/", 1)[0] + "/pytest_contracts_down", plain
+    admin = await asyncpg.connect(plain)
+    try:
+        await admin.execute("ALTER DATABASE pytest_contracts_down ALLOW_CONNECTIONS true")
+        await admin.execute("DROP DATABASE IF EXISTS pytest_contracts_down WITH (FORCE)")
+    finally:
+        await admin.close()
+
+
+def test_postgresql_going_down_mid_session(
+    project: Project, scratch_pg_url: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, admin_url = scratch_pg_url
+    monkeypatch.setenv("ADMIN_URL", admin_url)
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(
+        f"""
+        import asyncio
+        import os
+
+        import asyncpg
+        import pytest
+
+
+        async def take_down():
+            admin = await asyncpg.connect(os.environ["ADMIN_URL"])
+            try:
+                await admin.execute(
+                    "ALTER DATABASE pytest_contracts_down ALLOW_CONNECTIONS false"
+                )
+                await admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = 'pytest_contracts_down'"
+                )
+            finally:
+                await admin.close()
+
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        def test_0_before(phase_output):
+            phase_output.record({GOOD!r})
+
+
+        def test_1_database_goes_away():
+            asyncio.run(take_down())
+
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        def test_2_cached_contract_still_checks(phase_output):
+            phase_output.record({GOOD!r})
+
+
+        @pytest.mark.contract("Events")
+        @pytest.mark.parametrize("n", range(4))
+        def test_3_uncached_contract(phase_output, n):
+            phase_output.record({{"event": "x"}})
+        """
+    )
+    project.contract("Events", {"required": ["event"]}, kind="EVENT")
+    result = project.run("--contracts-db", url, "--contracts-report", "r.json")
+    result.assert_outcomes(passed=7, warnings=4)
+    out = result.stdout.str()
+    assert "the registry is unavailable: the registry database at postgresql+asyncpg://" in out
+    assert "is not currently accepting connections" in out
+    assert out.count("circuit breaker: the registry kept failing, so 1 check(s) were not made") == 1
+    assert "1 validation record(s) could not be stored in the registry" in out
+    report = json.loads((project.path / "r.json").read_text())
+    assert report["totals"]["passed"] == 2  # the active version was cached before
+    assert report["totals"]["unavailable"] == 4
+    assert report["registry"]["unstored_validations"] == 1
