@@ -513,6 +513,7 @@ def test_json_report_follows_its_schema_and_counts_every_check(project: Project)
         "database_url": f"sqlite+aiosqlite:///{project.registry}",
         "cache": "fakeredis",
         "redis_url": None,
+        "unstored_validations": 0,
     }
     failed = next(c for c in data["checks"] if c["outcome"] == "failed")
     assert failed["test"].endswith("test_docs[doc1]")
