@@ -36,34 +36,61 @@ def pointer(path: Any) -> str:
     return "".join("/" + escape_pointer_token(part) for part in path)
 
 
-def _find_non_json(value: Any) -> tuple[str, Any, bool] | None:
-    """The pointer and value of the first non-JSON value, and whether it is a
-    dict key, or None. Iterative so that deeply nested data cannot exhaust the
-    Python stack."""
-    stack: list[tuple[Any, tuple[str | int, ...]]] = [(value, ())]
+_EXIT = object()
+
+
+def _find_non_json(value: Any) -> tuple[str, Any, str | None] | None:
+    """The pointer and value of the first non-JSON value, and what is wrong if
+    it is not its type ("key" for a dict key, "cycle" for a container that
+    contains itself), or None when all is JSON data.
+
+    Iterative, so deeply nested data cannot exhaust the Python stack; paths are
+    kept as links to the parent, so the walk stays linear in the data's size.
+    """
+    links: list[tuple[int, str | int]] = []  # node -> (parent node, key)
+
+    def where(node: int) -> str:
+        parts: list[str | int] = []
+        while node >= 0:
+            node, key = links[node]
+            parts.append(key)
+        return pointer(reversed(parts))
+
+    on_path: set[int] = set()  # containers between the root and the current item
+    stack: list[tuple[Any, int]] = [(value, -1)]
     while stack:
-        item, path = stack.pop()
+        item, node = stack.pop()
+        if item is _EXIT:
+            on_path.discard(node)
+            continue
         if item is None or isinstance(item, bool | str):
             continue
         if isinstance(item, int):
             # Python refuses to write integers of more than 4300 digits as text.
             if item.bit_length() > _MAX_INT_BITS:
-                return pointer(path), item, False
+                return where(node), item, None
             continue
         if isinstance(item, float):
             if not math.isfinite(item):
-                return pointer(path), item, False
+                return where(node), item, None
             continue
-        if isinstance(item, dict):
-            for key, child in item.items():
-                if not isinstance(key, str):
-                    return pointer(path), key, True
-                stack.append((child, (*path, key)))
+        if isinstance(item, dict | list):
+            if id(item) in on_path:
+                return where(node), item, "cycle"
+            on_path.add(id(item))
+            stack.append((_EXIT, id(item)))
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    if not isinstance(key, str):
+                        return where(node), key, "key"
+                    links.append((node, key))
+                    stack.append((child, len(links) - 1))
+            else:
+                for index, child in enumerate(item):
+                    links.append((node, index))
+                    stack.append((child, len(links) - 1))
             continue
-        if isinstance(item, list):
-            stack.extend((child, (*path, index)) for index, child in enumerate(item))
-            continue
-        return pointer(path), item, False
+        return where(node), item, None
     return None
 
 
@@ -73,9 +100,13 @@ def ensure_json(value: Any, *, what: str = "value") -> None:
     found = _find_non_json(value)
     if found is None:
         return
-    where, bad, is_key = found
+    where, bad, problem = found
+    is_key = problem == "key"
     location = f"at {where!r}" if where else "at the root"
-    if is_key:
+    if problem == "cycle":
+        type_name = type(bad).__qualname__
+        reason = f"a {type_name} that contains itself"
+    elif is_key:
         type_name = type(bad).__qualname__
         reason = f"a dict key of type {type_name} ({bad!r}); JSON object keys are strings"
     elif isinstance(bad, float):
@@ -100,6 +131,8 @@ def ensure_json(value: Any, *, what: str = "value") -> None:
     }.get(type_name, "convert it to dict, list, str, int, float, bool or None")
     if is_key:
         hint = "use str keys"
+    elif problem == "cycle":
+        hint = "JSON data is a tree: copy the shared part instead of referencing it"
     raise NotJSONData(
         f"{what} is not JSON data: {location} there is {reason} ({hint})",
         pointer=where,

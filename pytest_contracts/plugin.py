@@ -153,8 +153,12 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, A
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
-    yield  # the test body; if it raised, there is nothing to check
     contracts = _session(item.config)
+    try:
+        yield  # the test body
+    except BaseException:
+        contracts.discard_outputs(item)  # it failed: there is nothing to check
+        raise
     results = contracts.check_item(item)
     if results:
         contracts.conclude_call(item, results)

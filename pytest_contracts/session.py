@@ -46,7 +46,7 @@ BREAKER_COOLDOWN = 30.0
 CALL_TIMEOUT = 60.0
 
 TARGETS = pytest.StashKey[tuple[Target, ...]]()
-OUTPUTS = pytest.StashKey[list[tuple[Target, Any]]]()
+RECORDER = pytest.StashKey["PhaseOutput"]()
 
 
 class ContractWarning(pytest.PytestWarning):
@@ -118,7 +118,8 @@ def read_settings(config: pytest.Config) -> Settings:
         )
     except ConfigurationError as exc:
         raise pytest.UsageError(f"pytest-contracts: {exc}") from None
-    team = _get(config, "contracts_team", "contracts_team") or "default"
+    team = _get(config, "contracts_team", "contracts_team")
+    team = "default" if team is None else team
     if not team.strip() or len(team) > 200:
         raise pytest.UsageError(
             f"--contracts-team / contracts_team must be 1 to 200 characters, not {team!r}"
@@ -237,10 +238,17 @@ class PhaseOutput:
     when the test body returns.
     """
 
-    def __init__(self, nodeid: str, targets: Sequence[Target], store: list[tuple[Target, Any]]):
+    def __init__(self, nodeid: str, targets: Sequence[Target]):
         self._nodeid = nodeid
         self._targets = tuple(targets)
-        self._store = store
+        self._store: list[tuple[Target, Any]] = []
+        self._closed = False
+
+    def close(self) -> list[tuple[Target, Any]]:
+        """End recording (the test body has returned) and hand over the outputs."""
+        self._closed = True
+        outputs, self._store = self._store, []
+        return outputs
 
     @property
     def targets(self) -> tuple[Target, ...]:
@@ -250,6 +258,12 @@ class PhaseOutput:
         __tracebackhide__ = True  # a user mistake shows as the test's line, not ours
         from .jsondata import NotJSONData, ensure_json
 
+        if self._closed:
+            raise PhaseOutputError(
+                f"{self._nodeid} records a phase output after its test body returned (from a "
+                "fixture's teardown or another thread?); outputs are checked when the body "
+                "returns, so record them inside the test function"
+            )
         target = self._choose(contract, boundary)
         try:
             ensure_json(data, what=f"the phase output for {target.label}")
@@ -259,6 +273,22 @@ class PhaseOutput:
 
     def _choose(self, contract: str | None, boundary: Any) -> Target:
         __tracebackhide__ = True
+        if contract is not None and not isinstance(contract, str):
+            raise PhaseOutputError(
+                f"contract= must be a contract name (a string), not {contract!r}"
+            )
+        if boundary is not None and not (
+            isinstance(boundary, str)
+            or (
+                isinstance(boundary, list | tuple)
+                and len(boundary) == 2
+                and all(isinstance(p, str) for p in boundary)
+            )
+        ):
+            raise PhaseOutputError(
+                "boundary= must be two phase names, ('design', 'implementation'), or "
+                f"'design -> implementation', not {boundary!r}"
+            )
         if not self._targets:
             raise PhaseOutputError(
                 f"{self._nodeid} records a phase output but declares no contract: mark the "
@@ -376,10 +406,18 @@ class ContractsSession:
         return None
 
     def phase_output(self, item: pytest.Item) -> PhaseOutput:
-        store: list[tuple[Target, Any]] = []
-        item.stash[OUTPUTS] = store
-        targets: tuple[Target, ...] = item.stash.get(TARGETS, ())
-        return PhaseOutput(item.nodeid, targets, store)
+        # Parsed again here: a conftest may have added markers after collection.
+        try:
+            targets = targets_of(item.iter_markers(), self.settings.phases)
+        except MarkerError as exc:
+            pytest.fail(f"{item.nodeid}: {exc}", pytrace=False)
+        recorder = item.stash[RECORDER] = PhaseOutput(item.nodeid, targets)
+        return recorder
+
+    def discard_outputs(self, item: pytest.Item) -> None:
+        recorder = item.stash.get(RECORDER, None)
+        if recorder is not None:
+            recorder.close()
 
     # -- checking ---------------------------------------------------------------
     def _resolve(self, target: Target, team: str) -> Contract | None:
@@ -400,7 +438,8 @@ class ContractsSession:
         return self._pinned[key]
 
     def check_item(self, item: pytest.Item) -> list[CheckResult]:
-        outputs = item.stash.get(OUTPUTS, [])
+        recorder = item.stash.get(RECORDER, None)
+        outputs = recorder.close() if recorder is not None else []
         if not outputs:
             return []
         results = []
@@ -507,16 +546,20 @@ class ContractsSession:
         path, line, _ = item.location
         for result in results:
             if result.outcome in ("missing", "unavailable"):
-                # Attributed to the test, not to this module.
-                warnings.warn_explicit(
-                    ContractWarning(
-                        f"{result.label}: {result.message} (the test's own outcome stands; "
-                        "--contracts-gate makes this a failure)"
-                    ),
-                    category=ContractWarning,
-                    filename=str(item.config.rootpath / path),
-                    lineno=(line or 0) + 1,
+                warning = ContractWarning(
+                    f"{result.label}: {result.message} (the test's own outcome stands; "
+                    "--contracts-gate makes this a failure)"
                 )
+                try:
+                    # Attributed to the test, not to this module.
+                    warnings.warn_explicit(
+                        warning,
+                        category=ContractWarning,
+                        filename=str(item.config.rootpath / path),
+                        lineno=(line or 0) + 1,
+                    )
+                except ContractWarning:  # a warnings filter made it an error
+                    pytest.fail(f"ContractWarning: {warning}", pytrace=False)
 
     # -- the controller's view ----------------------------------------------------
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
