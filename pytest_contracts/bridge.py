@@ -8,8 +8,9 @@ daemon thread, for the whole session, and every registry call runs there:
 
 - from sync code: ``contract_manager.get_active_contract(...).result()``;
 - from async code on any loop: ``await contract_manager.get_active_contract(...)``
-  (the call's future is wrapped for the awaiting loop; that loop keeps running
-  other tasks meanwhile).
+  (on asyncio the call's future is wrapped for the awaiting loop; on another
+  event loop, such as trio under anyio, it is waited for in a worker thread of
+  that loop; either way the loop keeps running other tasks meanwhile).
 
 Calls are submitted as soon as they are made; awaiting or ``.result()`` only
 collects the outcome. Nothing here imports pytest.
@@ -104,7 +105,23 @@ class Pending(Generic[T]):
         return self._future.done()
 
     def __await__(self) -> Generator[Any, None, T]:
-        return asyncio.wrap_future(self._future).__await__()
+        return self._wait().__await__()
+
+    async def _wait(self) -> T:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            # Not asyncio (trio under anyio, say): wait in a worker thread of
+            # whatever event loop this is, through anyio, so it keeps running.
+            try:
+                import anyio.to_thread
+            except ImportError:
+                raise RuntimeError(
+                    "awaiting a registry call outside asyncio needs anyio installed; "
+                    "or call .result() to wait for it"
+                ) from None
+            return await anyio.to_thread.run_sync(self._future.result)
+        return await asyncio.wrap_future(self._future)
 
     def __repr__(self) -> str:
         state = "done" if self._future.done() else "pending"

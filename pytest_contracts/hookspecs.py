@@ -24,6 +24,7 @@ def pytest_contracts_validation_result(result: CheckResult, config: pytest.Confi
     ``message``, ``duration_ms`` and ``to_dict()``. A custom reporter::
 
         # conftest.py
+        @pytest.hookimpl(optionalhook=True)  # loads even with -p no:contracts
         def pytest_contracts_validation_result(result, config):
             with open("contract-checks.ndjson", "a") as out:
                 out.write(result.to_json() + "\\n")
@@ -40,6 +41,7 @@ def pytest_contracts_violation(
     ``schema_path`` and ``message``; ``result`` is the check it belongs to::
 
         # conftest.py
+        @pytest.hookimpl(optionalhook=True)
         def pytest_contracts_violation(violation, result, config):
             print(f"{result.contract}: {violation['pointer']} {violation['message']}")
     """

@@ -8,6 +8,7 @@ nothing for the plugin being installed.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +112,11 @@ class XdistHooks:
     def pytest_testnodeready(self, node: Any) -> None:
         self.contracts.workers += 1
 
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        data = getattr(node, "workeroutput", {}).get("pytest_contracts")
+        if data:
+            self.contracts.merge_worker(data)
+
 
 def _session(config: pytest.Config) -> ContractsSession:
     return config.stash[SESSION]
@@ -182,8 +188,11 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         if plugin is not None:
             config.pluginmanager.unregister(plugin)
     try:
-        if not contracts.report_written:
+        if not contracts.report_written and contracts.report_error is None:
+            # The session stopped before it finished (a usage error at start).
             contracts.write_report(int(pytest.ExitCode.USAGE_ERROR), interrupted=True)
+            if contracts.report_error:
+                sys.stderr.write(f"pytest-contracts: {contracts.report_error}\n")
     finally:
         contracts.close()
 

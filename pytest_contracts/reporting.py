@@ -113,10 +113,9 @@ def totals_line(counts: dict[str, int], contracts: int) -> str:
 
 
 def summary_lines(results: Sequence[CheckResult], verbosity: int) -> list[str]:
-    """The terminal section: totals; one or two lines per problem (hidden
-    under -q); one line per check under -v."""
-    counts = totals(results)
-    contracts = len({(r.team, r.contract) for r in results})
+    """The terminal section. Default: every problem with each of its violations
+    on a line, then a line per boundary or contract, then the totals. -v adds
+    the passed checks; -q keeps only the totals."""
     lines: list[str] = []
     if verbosity >= 0:
         for result in results:
@@ -126,18 +125,23 @@ def summary_lines(results: Sequence[CheckResult], verbosity: int) -> list[str]:
             if result.version:
                 first += f" ({result.contract} {result.version})"
             lines.append(first)
-            if result.outcome == "passed":
-                continue
-            if result.violations:
-                v = result.violations[0]
-                more = len(result.violations) - 1
-                detail = f"at {v['pointer'] or '(root)'}: {v['message']}"
-                if more:
-                    detail += f" (+{more} more)"
-                lines.append("    " + detail)
-            elif result.message:
+            for v in result.violations:
+                lines.append(f"    at {v['pointer'] or '(root)'}: {v['message']}")
+            if result.message and result.outcome != "passed":
                 lines.append("    " + result.message)
-    lines.append(totals_line(counts, contracts))
+        groups: dict[tuple[str, str, str], list[CheckResult]] = {}
+        for result in results:
+            groups.setdefault((result.label, result.contract, result.team), []).append(result)
+        for (label, contract, team), group in sorted(groups.items()):
+            counts = totals(group)
+            versions = sorted({r.version for r in group if r.version})
+            name = label if label == contract else f"{label} ({contract})"
+            detail = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES if counts[o])
+            lines.append(
+                f"  {name} [team {team}{', ' + ', '.join(versions) if versions else ''}]: {detail}"
+            )
+    counts = totals(results)
+    lines.append(totals_line(counts, len({(r.team, r.contract) for r in results})))
     return lines
 
 

@@ -334,7 +334,20 @@ class ContractsSession:
         self.load_summary: str | None = None
         self.gate_reason: str | None = None
         self.report_written = False
+        self.report_error: str | None = None
         self.workers = 0
+        # What the xdist workers could not store, and whether their breakers opened.
+        self.worker_unstored = 0
+        self.worker_breaker_failures = 0
+        self.worker_breaker_opened = False
+        self.last_record_error: str | None = None
+        # --markers, --fixtures, --help and --collect-only run no tests: writing
+        # a report then would overwrite the last real one.
+        option = config.option
+        self.test_run = not any(
+            getattr(option, name, False)
+            for name in ("markers", "showfixtures", "show_fixtures_per_test", "help", "collectonly")
+        )
 
     # -- the registry, started on first need -----------------------------------
     def registry(self) -> tuple[RegistryLoop, ContractManager]:
@@ -581,6 +594,28 @@ class ContractsSession:
                     violation=violation, result=result, config=self.config
                 )
 
+    def unstored(self) -> int:
+        own = len(self._writer.failed) if self._writer is not None else 0
+        return own + self.worker_unstored
+
+    def worker_summary(self) -> dict[str, Any]:
+        """What a worker tells the controller when it finishes (xdist's workeroutput)."""
+        writer = self._writer
+        return {
+            "unstored": len(writer.failed) if writer is not None else 0,
+            "unstored_error": writer.last_error if writer is not None else None,
+            "breaker_failures": self.breaker.failures,
+            "breaker_opened": self.breaker.times_opened > 0,
+        }
+
+    def merge_worker(self, data: dict[str, Any]) -> None:
+        self.worker_unstored += int(data.get("unstored", 0))
+        self.last_record_error = data.get("unstored_error") or self.last_record_error
+        self.worker_breaker_failures = max(
+            self.worker_breaker_failures, int(data.get("breaker_failures", 0))
+        )
+        self.worker_breaker_opened |= bool(data.get("breaker_opened"))
+
     def gate_verdict(self) -> str | None:
         counts = totals(self.results)
         reasons = []
@@ -592,6 +627,10 @@ class ContractsSession:
             reasons.append(f"{counts['missing']} declared contract(s) had no active version")
         if counts["unavailable"]:
             reasons.append(f"the registry was unavailable for {counts['unavailable']} check(s)")
+        if self.unstored():
+            reasons.append(
+                f"{self.unstored()} validation record(s) could not be stored in the registry"
+            )
         return "; ".join(reasons) or None
 
     def flush_records(self) -> None:
@@ -608,20 +647,22 @@ class ContractsSession:
     def finish(self, session: pytest.Session, exitstatus: int) -> None:
         self.flush_records()
         if not self.is_controller:
+            workeroutput = getattr(self.config, "workeroutput", None)
+            if workeroutput is not None:
+                workeroutput["pytest_contracts"] = self.worker_summary()
             return
         if self.settings.gate:
             self.gate_reason = self.gate_verdict()
             if self.gate_reason and session.exitstatus == pytest.ExitCode.OK:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED or bool(session.shouldstop)
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         self.write_report(int(session.exitstatus), interrupted=interrupted)
 
     def registry_info(self) -> dict[str, Any]:
         from .config import backend_of, mask_url
 
-        writer = self._writer
         return {
-            "unstored_validations": len(writer.failed) if writer is not None else 0,
+            "unstored_validations": self.unstored(),
             "database": backend_of(self.settings.database_url),
             "database_url": mask_url(self.settings.database_url),
             "cache": "redis" if self.settings.use_real_redis else "fakeredis",
@@ -632,7 +673,7 @@ class ContractsSession:
 
     def write_report(self, exitstatus: int, *, interrupted: bool) -> None:
         path = self.settings.report_path
-        if path is None or not self.is_controller:
+        if path is None or not self.is_controller or not self.test_run:
             return
         finished = datetime.now(UTC)
         data = build_report(
@@ -657,15 +698,19 @@ class ContractsSession:
             },
             circuit=self.circuit_info(),
         )
-        write_json_atomically(path, data)
+        try:
+            write_json_atomically(path, data)
+        except OSError as exc:
+            self.report_error = f"the JSON report could not be written to {path}: {exc}"
+            return
         self.report_written = True
 
     def circuit_info(self) -> dict[str, Any]:
         skipped = [r for r in self.results if r.message and "circuit breaker" in r.message]
-        opened = bool(skipped) or self.breaker.times_opened > 0
+        opened = bool(skipped) or self.breaker.times_opened > 0 or self.worker_breaker_opened
         return {
             "opened": opened,
-            "failures": self.breaker.failures,
+            "failures": max(self.breaker.failures, self.worker_breaker_failures),
             "skipped_calls": len(skipped),
             "reason": skipped[0].message if skipped else self.breaker.last_error,
         }
@@ -674,7 +719,16 @@ class ContractsSession:
         if not self.is_controller:
             return
         verbosity = self.config.get_verbosity()
-        if verbosity < -1 or not (self.results or self.load_summary or self.settings.gate):
+        if verbosity < -1:
+            return
+        something = (
+            self.results
+            or self.settings.gate
+            or self.unstored()
+            or self.report_error
+            or (self.load_summary and verbosity >= 0)
+        )
+        if not something:
             return
         reporter.write_sep("=", "contracts")
         if self.load_summary and verbosity >= 0:
@@ -689,13 +743,15 @@ class ContractsSession:
                 "check(s) were not made",
                 yellow=True,
             )
-        writer = self._writer
-        if writer is not None and writer.failed:
+        if self.unstored():
+            error = (self._writer.last_error if self._writer else None) or self.last_record_error
             reporter.write_line(
-                f"{len(writer.failed)} validation record(s) could not be stored in the "
-                f"registry ({writer.last_error}); the JSON report has them",
+                f"{self.unstored()} validation record(s) could not be stored in the "
+                f"registry ({error}); the JSON report has the checks",
                 yellow=True,
             )
+        if self.report_error:
+            reporter.write_line(self.report_error, red=True)
         if self.settings.gate:
             if self.gate_reason:
                 reporter.write_line(

@@ -25,6 +25,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from pytest_contracts import ContractManager, StateManager
 from pytest_contracts.config import resolve_database_url, sqlite_url
 
+try:
+    # Imported once, here: pytester's in-process runs restore sys.modules
+    # afterwards, and importing asyncpg's C extension a second time crashes.
+    import asyncpg  # noqa: F401
+except ImportError:  # pragma: no cover - the postgres extra is not installed
+    pass
+
 pytest_plugins = ["pytester"]
 
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"

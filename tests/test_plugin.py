@@ -653,3 +653,187 @@ def test_own_hooks_see_every_result_and_violation(project: Project) -> None:
             "phase_boundary_requirements_to_design /requirements/0/id pattern",
         ]
     )
+
+
+# -- review findings -------------------------------------------------------------
+def test_recording_after_the_body_returned_is_an_error(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.fixture
+        def late(phase_output):
+            yield
+            phase_output.record({"project": ""})
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        def test_records_at_teardown(late):
+            pass
+        """
+    )
+    result = project.run("--contracts-gate")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*records a phase output after its test body returned*"])
+
+
+def test_self_containing_output_is_refused_not_hung(project: Project) -> None:
+    project.boundary("requirements", "design", {"type": "object"})
+    project.pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        def test_cycle(phase_output):
+            doc = {"parts": []}
+            doc["parts"].append(doc)
+            phase_output.record(doc)
+        """
+    )
+    result = project.run()
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*at '/parts/0' there is a dict that contains itself*"])
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        ("phase_output.record({}, boundary=5)", "boundary= must be two phase names"),
+        ("phase_output.record({}, boundary=('a',))", "boundary= must be two phase names"),
+        ("phase_output.record({}, contract=3)", "contract= must be a contract name"),
+    ],
+)
+def test_bad_selectors_are_clear_errors(project: Project, call: str, message: str) -> None:
+    project.pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.contract("A")
+        def test_selector(phase_output):
+            {call}
+        """
+    )
+    result = project.run()
+    result.assert_outcomes(failed=1)
+    assert message in result.stdout.str()
+    assert "TypeError" not in result.stdout.str()
+
+
+def test_markers_added_after_collection_are_honoured(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makeconftest(
+        """
+        import pytest
+
+        def pytest_collection_modifyitems(items):
+            for item in items:
+                item.add_marker(pytest.mark.phase_boundary("requirements", "design"))
+        """
+    )
+    project.pytester.makepyfile(
+        f"""
+        def test_marked_by_conftest(phase_output):
+            phase_output.record({BAD!r})
+        """
+    )
+    result = project.run()
+    result.assert_outcomes(failed=1)
+    assert "contract check failed (4 problems)" in result.stdout.str()
+
+
+def test_contract_warning_made_an_error_fails_cleanly(project: Project) -> None:
+    project.pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+        "filterwarnings = error::pytest_contracts.ContractWarning\n"
+    )
+    project.pytester.makepyfile(MISSING_TEST)
+    result = project.run()
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "ContractWarning: testing -> deployment: no active version" in out
+    assert "warn_explicit" not in out  # the plugin's source is not dumped
+
+
+def test_an_empty_team_is_a_usage_error(project: Project) -> None:
+    project.pytester.makepyfile("def test_x():\n    pass\n")
+    result = project.run("--contracts-team=")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "must be 1 to 200 characters" in result.stderr.str()
+
+
+@pytest.mark.parametrize("listing", ["--markers", "--fixtures", "--collect-only"])
+def test_listing_commands_leave_the_last_report_alone(project: Project, listing: str) -> None:
+    project.pytester.makeini(PROJECT_INI + "contracts_report = r.json\n")
+    project.pytester.makepyfile(MISSING_TEST)
+    project.run()
+    before = (project.path / "r.json").read_text()
+    project.run(listing)
+    assert (project.path / "r.json").read_text() == before
+
+
+def test_an_unwritable_report_path_is_reported_not_a_crash(project: Project) -> None:
+    (project.path / "blocker").write_text("a file, not a folder")
+    project.pytester.makepyfile(MISSING_TEST)
+    result = project.run("--contracts-report", "blocker/r.json")
+    result.assert_outcomes(passed=1, warnings=1)
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["the JSON report could not be written to *blocker/r.json*"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+def test_stopping_early_with_x_is_not_an_interruption(project: Project) -> None:
+    project.pytester.makepyfile("def test_a():\n    assert False\n\ndef test_b():\n    pass\n")
+    project.run("-x", "--contracts-report", "r.json")
+    data = load_report(project.path / "r.json")
+    assert data["session"]["interrupted"] is False
+
+
+def test_gate_fails_the_session_even_when_every_test_outcome_is_fine(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.xfail(reason="known bad output")
+        @pytest.mark.phase_boundary("requirements", "design")
+        def test_known_bad(phase_output):
+            phase_output.record({BAD!r})
+        """
+    )
+    assert project.run().ret == pytest.ExitCode.OK
+    gated = project.run("--contracts-gate")
+    gated.assert_outcomes(xfailed=1)
+    assert gated.ret == pytest.ExitCode.TESTS_FAILED
+    gated.stdout.fnmatch_lines(["contracts gate: FAILED: 1 check(s) found contract violations"])
+
+
+def test_summary_lists_every_violation_and_each_contract(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.contract("Events", {"required": ["event"]}, kind="EVENT")
+    project.pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        @pytest.mark.parametrize("doc", [{GOOD!r}, {BAD!r}])
+        def test_docs(phase_output, doc):
+            phase_output.record(doc)
+
+        @pytest.mark.contract("Events")
+        def test_event(phase_output):
+            phase_output.record({{"event": "x"}})
+        """
+    )
+    out = project.run().stdout.str()
+    summary = out[out.index("= contracts =") :]
+    for line in [
+        "    at /project: '' should be non-empty",
+        "    at /contact: 'not-an-address' is not a 'email'",
+        "    at /requirements/0: 'text' is a required property",
+        "    at /requirements/0/id: 'R1' does not match '^REQ-[0-9]+$'",
+        "  Events [team default, v1.0]: 1 passed",
+        "  requirements -> design (phase_boundary_requirements_to_design) "
+        "[team default, v1.0]: 1 passed, 1 failed",
+        "3 checks against 2 contracts: 2 passed, 1 failed",
+    ]:
+        assert line in summary, line

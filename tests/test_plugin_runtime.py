@@ -213,6 +213,8 @@ def test_disabling_the_plugin_removes_markers_and_fixtures(project: Project) -> 
     result = project.pytester.runpytest_subprocess("-p", "no:contracts", "--strict-markers")
     assert result.ret != pytest.ExitCode.OK
     assert "'phase_boundary' not found in `markers` configuration option" in result.stdout.str()
+    fixtures = project.pytester.runpytest_subprocess("-p", "no:contracts", "-k", "test_fixture")
+    assert "fixture 'phase_output' not found" in fixtures.stdout.str()
 
 
 def test_unreachable_real_redis_stops_the_session_naming_the_url(project: Project) -> None:
@@ -264,7 +266,9 @@ def test_contract_dir_ini_twin(project: Project) -> None:
             phase_output.record({"a": 1})
         """
     )
-    project.pytester.runpytest().assert_outcomes(passed=1)
+    result = project.pytester.runpytest()
+    result.assert_outcomes(passed=1, warnings=0)
+    result.stdout.fnmatch_lines(["loaded 1 contract file: 1 created, 1 activated*"])
 
 
 @pytest.mark.parametrize(
@@ -379,9 +383,11 @@ def test_postgresql_registry(project: Project, pg_url: str) -> None:
 # -- pytest-xdist -------------------------------------------------------------------------
 XDIST_FIRST = """
 import pathlib
+import time
 import pytest
 
 SIGNAL = pathlib.Path("v2-activated")
+READER_CACHED = pathlib.Path("reader-cached-v1")
 
 
 @pytest.mark.contract("Orders")
@@ -390,6 +396,11 @@ def test_a1_writer_checks_v1(phase_output):
 
 
 def test_a2_writer_activates_v2(contract_manager):
+    # Only once the other worker has v1 in its cache, to prove it is not served.
+    deadline = time.monotonic() + 60
+    while not READER_CACHED.exists():
+        assert time.monotonic() < deadline, "the other worker never checked v1"
+        time.sleep(0.05)
     v2 = contract_manager.get_contract_version("default", "Orders", "v2.0").result()
     contract_manager.activate_contract(v2.id, "worker").result()
     SIGNAL.write_text("done")
@@ -408,8 +419,14 @@ import pytest
 SIGNAL = pathlib.Path("v2-activated")
 
 
+@pytest.fixture
+def signal_when_done():
+    yield
+    pathlib.Path("reader-cached-v1").write_text("done")
+
+
 @pytest.mark.contract("Orders")
-def test_b1_reader_caches_v1(phase_output):
+def test_b1_reader_caches_v1(phase_output, signal_when_done):
     phase_output.record({"v1_field": 1})
 
 
@@ -436,6 +453,12 @@ def _run_xdist(project: Project, *args: str) -> tuple[pytest.RunResult, dict]:
         conftest="""
         import asyncio
         import pytest
+
+
+        @pytest.hookimpl(optionalhook=True)
+        def pytest_contracts_validation_result(result, config):
+            with open("hook-results.txt", "a") as out:
+                out.write(f"{result.test} {result.outcome}\\n")
 
         def pytest_sessionstart(session):
             if hasattr(session.config, "workerinput"):
@@ -471,7 +494,16 @@ def test_xdist_workers_share_the_registry_and_the_controller_reports_once(
     }  # fmt: skip
     assert report["session"]["workers"] == 2
     versions = {c["test"].split("::")[1]: c["version"] for c in report["checks"]}
+    assert versions["test_b1_reader_caches_v1"] == "v1.0"
     assert versions["test_b2_reader_sees_v2"] == "v2.0"
+    # The hooks ran in the controller, once per check.
+    hook_lines = (project.path / "hook-results.txt").read_text().splitlines()
+    assert sorted(line.split("::")[1] for line in hook_lines) == [
+        "test_a1_writer_checks_v1 passed",
+        "test_a3_violation failed",
+        "test_b1_reader_caches_v1 passed",
+        "test_b2_reader_sees_v2 passed",
+    ]
     out = result.stdout.str()
     assert out.count("= contracts =") == 1
     assert out.count("contracts gate: FAILED: 1 check(s) found contract violations") == 1
@@ -570,3 +602,76 @@ def test_postgresql_going_down_mid_session(
     assert report["totals"]["passed"] == 2  # the active version was cached before
     assert report["totals"]["unavailable"] == 4
     assert report["registry"]["unstored_validations"] == 1
+
+
+def test_async_tests_under_anyio_with_trio_reach_the_registry(project: Project) -> None:
+    pytest.importorskip("trio")
+    project.pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.fixture
+        def anyio_backend():
+            return "trio"
+
+        @pytest.mark.anyio
+        async def test_trio(contract_manager):
+            c = await contract_manager.create_contract("t", "TrioAPI", "v1", "EVENT", {})
+            await contract_manager.activate_contract(c.id, "trio")
+            assert (await contract_manager.get_active_contract("t", "TrioAPI")).version == "v1"
+        """
+    )
+    project.run("-p", "no:asyncio").assert_outcomes(passed=1)
+
+
+@pytest.mark.slow
+def test_records_workers_could_not_store_reach_the_controller_and_the_gate(
+    project: Project,
+) -> None:
+    pytest.importorskip("xdist")
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    wait = """
+import pathlib, time
+
+def wait_for(name):
+    deadline = time.monotonic() + 60
+    while not pathlib.Path(name).exists():
+        assert time.monotonic() < deadline, name
+        time.sleep(0.05)
+"""
+    project.pytester.makepyfile(
+        test_a=wait
+        + """
+import sqlite3
+
+def test_drop_the_table_once_the_other_worker_is_connected():
+    wait_for("connected")
+    with sqlite3.connect(".pytest_contracts/registry.db") as db:
+        db.execute("DROP TABLE contract_validations")
+    pathlib.Path("dropped").write_text("")
+""",
+        test_b=wait
+        + f"""
+import pytest
+
+def test_0_connect(contract_manager):
+    contract_manager.list_contracts("default").result()
+    pathlib.Path("connected").write_text("")
+
+@pytest.mark.phase_boundary("requirements", "design")
+@pytest.mark.parametrize("n", range(4))
+def test_1_checked(phase_output, n):
+    wait_for("dropped")
+    phase_output.record({GOOD!r})
+""",
+    )
+    result = project.subprocess(
+        "-n", "2", "--dist", "loadfile", "--contracts-gate", "--contracts-report", "r.json"
+    )
+    result.assert_outcomes(passed=6)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    out = result.stdout.str()
+    assert "4 validation record(s) could not be stored in the registry" in out
+    assert "contracts gate: FAILED: 4 validation record(s) could not be stored" in out
+    report = json.loads((project.path / "r.json").read_text())
+    assert report["registry"]["unstored_validations"] == 4
