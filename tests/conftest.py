@@ -11,9 +11,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import gc
+import logging
 import os
+import shutil
+import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,14 +30,50 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from pytest_contracts import ContractManager, StateManager
 from pytest_contracts.config import resolve_database_url, sqlite_url
 
-try:
-    # Imported once, here: pytester's in-process runs restore sys.modules
-    # afterwards, and importing asyncpg's C extension a second time crashes.
+# Imported once, here: pytester's in-process runs restore sys.modules
+# afterwards, and importing asyncpg's C extension a second time crashes.
+with contextlib.suppress(ImportError):  # without the postgres extra, nothing to do
     import asyncpg  # noqa: F401
-except ImportError:  # pragma: no cover - the postgres extra is not installed
-    pass
 
 pytest_plugins = ["pytester"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Counters of server databases go to a folder of this run, inherited by
+    # the processes the tests start, instead of the machine's temporary folder.
+    from pytest_contracts.epoch import DIRECTORY_VARIABLE
+
+    if not os.environ.get(DIRECTORY_VARIABLE):
+        folder = Path(tempfile.mkdtemp(prefix="pytest-contracts-counters-"))
+        os.environ[DIRECTORY_VARIABLE] = str(folder)
+        config.add_cleanup(lambda: shutil.rmtree(folder, ignore_errors=True))
+
+
+class _AsyncioErrors(logging.Handler):
+    """Collects what asyncio logs at ERROR: "Task was destroyed but it is
+    pending", unclosed transports, exceptions nobody retrieved."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def no_asyncio_errors() -> Iterator[None]:
+    """Fails the test in whose time asyncio complained: warnings-as-errors does
+    not catch these, because asyncio logs them instead of warning."""
+    handler = _AsyncioErrors()
+    logging.getLogger("asyncio").addHandler(handler)
+    try:
+        yield
+        gc.collect()
+    finally:
+        logging.getLogger("asyncio").removeHandler(handler)
+    assert handler.messages == []
+
 
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
 
