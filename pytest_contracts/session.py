@@ -98,8 +98,17 @@ def _flag(config: pytest.Config, name: str) -> bool:
     )
 
 
-def _ini_base(config: pytest.Config) -> Path:
-    return config.inipath.parent if config.inipath is not None else config.rootpath
+def _path(config: pytest.Config, name: str) -> Path | None:
+    """A path option: relative to the current folder on the command line, to the
+    ini file's folder in the ini file."""
+    value = _get(config, name, name)
+    if value is None:
+        return None
+    if config.getoption(name):
+        base = Path.cwd()
+    else:
+        base = config.inipath.parent if config.inipath is not None else config.rootpath
+    return (base / str(value)).resolve()
 
 
 def read_settings(config: pytest.Config) -> Settings:
@@ -124,25 +133,17 @@ def read_settings(config: pytest.Config) -> Settings:
         raise pytest.UsageError(
             f"--contracts-team / contracts_team must be 1 to 200 characters, not {team!r}"
         )
-    directory = _get(config, "contracts_dir", "contracts_dir")
-    contracts_dir = None
-    if directory is not None:
-        base = Path.cwd() if config.getoption("contracts_dir") else _ini_base(config)
-        contracts_dir = (base / directory).resolve()
-        if not contracts_dir.is_dir():
-            raise pytest.UsageError(
-                f"--contracts-dir / contracts_dir: {contracts_dir} is not a directory"
-            )
-    report = _get(config, "contracts_report", "contracts_report")
-    report_path = None
-    if report is not None:
-        base = Path.cwd() if config.getoption("contracts_report") else _ini_base(config)
-        report_path = (base / report).resolve()
-        if report_path.is_dir():
-            raise pytest.UsageError(
-                f"--contracts-report / contracts_report: {report_path} is a directory; "
-                "give a file name such as contracts-report.json"
-            )
+    contracts_dir = _path(config, "contracts_dir")
+    if contracts_dir is not None and not contracts_dir.is_dir():
+        raise pytest.UsageError(
+            f"--contracts-dir / contracts_dir: {contracts_dir} is not a directory"
+        )
+    report_path = _path(config, "contracts_report")
+    if report_path is not None and report_path.is_dir():
+        raise pytest.UsageError(
+            f"--contracts-report / contracts_report: {report_path} is a directory; "
+            "give a file name such as contracts-report.json"
+        )
     try:
         phases = parse_phases(config.getini("contracts_phases") or list(DEFAULT_PHASES))
     except MarkerError as exc:

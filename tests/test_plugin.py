@@ -23,6 +23,16 @@ BAD = {
     "requirements": [{"id": "R1"}],
 }
 
+# Two parametrized outputs for the requirements -> design boundary: one valid, one not.
+TWO_DOCS_TEST = f"""
+import pytest
+
+@pytest.mark.phase_boundary("requirements", "design")
+@pytest.mark.parametrize("doc", [{GOOD!r}, {BAD!r}])
+def test_docs(phase_output, doc):
+    phase_output.record(doc)
+"""
+
 BOUNDARY_TEST = """
 import pytest
 
@@ -490,18 +500,12 @@ def load_report(path: Any) -> dict[str, Any]:
 def test_json_report_follows_its_schema_and_counts_every_check(project: Project) -> None:
     project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
     project.pytester.makepyfile(
-        f"""
-        import pytest
-
-        @pytest.mark.phase_boundary("requirements", "design")
-        @pytest.mark.parametrize("doc", [{GOOD!r}, {BAD!r}])
-        def test_docs(phase_output, doc):
-            phase_output.record(doc)
-
-        @pytest.mark.contract("Nowhere")
-        def test_missing(phase_output):
-            phase_output.record({{}})
-        """
+        TWO_DOCS_TEST
+        + """
+@pytest.mark.contract("Nowhere")
+def test_missing(phase_output):
+    phase_output.record({})
+"""
     )
     project.run("--contracts-report", "out/report.json")
     data = load_report(project.path / "out" / "report.json")
@@ -591,16 +595,7 @@ def test_junit_xml_carries_contract_properties(project: Project) -> None:
 
 def test_terminal_summary_is_quiet_under_q_and_complete_under_v(project: Project) -> None:
     project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
-    project.pytester.makepyfile(
-        f"""
-        import pytest
-
-        @pytest.mark.phase_boundary("requirements", "design")
-        @pytest.mark.parametrize("doc", [{GOOD!r}, {BAD!r}])
-        def test_docs(phase_output, doc):
-            phase_output.record(doc)
-        """
-    )
+    project.pytester.makepyfile(TWO_DOCS_TEST)
     default = project.run().stdout.str()
     assert "FAILED      test_terminal" in default
     assert "PASSED      test_terminal" not in default
@@ -629,16 +624,7 @@ def test_own_hooks_see_every_result_and_violation(project: Project) -> None:
                 out.write(f"{result.contract} {violation['pointer']} {violation['keyword']}\\n")
         """
     )
-    project.pytester.makepyfile(
-        f"""
-        import pytest
-
-        @pytest.mark.phase_boundary("requirements", "design")
-        @pytest.mark.parametrize("doc", [{GOOD!r}, {BAD!r}])
-        def test_docs(phase_output, doc):
-            phase_output.record(doc)
-        """
-    )
+    project.pytester.makepyfile(TWO_DOCS_TEST)
     project.run()
     results = [
         json.loads(line) for line in (project.path / "results.ndjson").read_text().splitlines()
@@ -811,18 +797,12 @@ def test_summary_lists_every_violation_and_each_contract(project: Project) -> No
     project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
     project.contract("Events", {"required": ["event"]}, kind="EVENT")
     project.pytester.makepyfile(
-        f"""
-        import pytest
-
-        @pytest.mark.phase_boundary("requirements", "design")
-        @pytest.mark.parametrize("doc", [{GOOD!r}, {BAD!r}])
-        def test_docs(phase_output, doc):
-            phase_output.record(doc)
-
-        @pytest.mark.contract("Events")
-        def test_event(phase_output):
-            phase_output.record({{"event": "x"}})
-        """
+        TWO_DOCS_TEST
+        + """
+@pytest.mark.contract("Events")
+def test_event(phase_output):
+    phase_output.record({"event": "x"})
+"""
     )
     out = project.run().stdout.str()
     summary = out[out.index("= contracts =") :]
