@@ -14,26 +14,33 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from .compat import CompatReport, Mode, Policy, compare
     from .config import ConfigurationError
     from .contracts import ContractManager
     from .errors import (
         ContractError,
         ContractNotFound,
         DuplicateContract,
+        IncompatibleChange,
         InvalidArgument,
         InvalidSchema,
         InvalidTransition,
+        InvalidVersion,
         RegistryUnavailable,
     )
     from .jsondata import NotJSONData
     from .models import (
+        CompatibilitySettings,
         Consumer,
+        ConsumerVerdict,
         Contract,
         ContractEvent,
         ContractStatus,
         ContractSummary,
         ContractType,
+        DeployVerdict,
         HistoryEntry,
+        PruneResult,
         Validation,
     )
     from .session import ContractWarning
@@ -51,6 +58,16 @@ _WHERE = {
     "ContractNotFound": "errors",
     "ContractWarning": "session",
     "DuplicateContract": "errors",
+    "IncompatibleChange": "errors",
+    "InvalidVersion": "errors",
+    "CompatReport": "compat",
+    "Mode": "compat",
+    "Policy": "compat",
+    "compare": "compat",
+    "CompatibilitySettings": "models",
+    "ConsumerVerdict": "models",
+    "DeployVerdict": "models",
+    "PruneResult": "models",
     "InvalidArgument": "errors",
     "InvalidSchema": "errors",
     "InvalidTransition": "errors",

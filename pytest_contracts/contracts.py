@@ -17,6 +17,7 @@ from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import jsondata, tables
+from .compat import DEFAULT_MODE, DEFAULT_POLICY, CompatReport, Mode, Policy, compare
 from .errors import (
     ContractNotFound,
     DuplicateContract,
@@ -25,19 +26,25 @@ from .errors import (
     InvalidTransition,
     describe,
 )
+from .evolution import ExistingVersion, check_evolution
 from .models import (
     ALLOWED_TRANSITIONS,
+    CompatibilitySettings,
     Consumer,
+    ConsumerVerdict,
     Contract,
     ContractEvent,
     ContractStatus,
     ContractSummary,
     ContractType,
+    DeployVerdict,
     HistoryEntry,
+    PruneResult,
     Validation,
 )
 from .schemas import check_specification
 from .state import StateManager
+from .versions import version_key
 
 #: Longest team id and contract name accepted: long enough for any real name,
 #: short enough for PostgreSQL's index entries and readable Redis keys.
@@ -140,7 +147,20 @@ def _contract(row: Row[Any] | Mapping[str, Any]) -> Contract:
         activated_at=data["activated_at"],
         deprecated_at=data["deprecated_at"],
         retired_at=data["retired_at"],
+        compatibility=_json_or_none(data["compatibility"]),
     )
+
+
+def _duplicate(team_id: str, contract_name: str, version: str, status: str) -> DuplicateContract:
+    return DuplicateContract(
+        f"{describe(team_id, contract_name, version)} already exists "
+        f"(status {status}); a version never changes once created: "
+        "give the new schema a new version, e.g. with evolve_contract"
+    )
+
+
+def _json_or_none(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
 
 
 _TIMESTAMPS = ("created_at", "activated_at", "deprecated_at", "retired_at")
@@ -273,6 +293,7 @@ class ContractManager:
         previous: Row[Any] | None = None,
         breaking_change: bool | None = None,
         evolved_by: str | None = None,
+        compatibility: dict[str, Any] | None = None,
     ) -> Row[Any]:
         existing = (
             await conn.execute(
@@ -284,11 +305,7 @@ class ContractManager:
             )
         ).first()
         if existing is not None:
-            raise DuplicateContract(
-                f"{describe(team_id, contract_name, version)} already exists "
-                f"(status {existing.status}); a version never changes once created: "
-                "give the new schema a new version, e.g. with evolve_contract"
-            )
+            raise _duplicate(team_id, contract_name, version, existing.status)
         revision = await conn.scalar(
             sa.select(sa.func.coalesce(sa.func.max(_C.c.revision), 0)).where(
                 _C.c.team_id == team_id, _C.c.contract_name == contract_name
@@ -321,6 +338,7 @@ class ContractManager:
             "previous_version_id": previous.id if previous is not None else None,
             "breaking_change": breaking_change,
             "evolved_by": evolved_by,
+            "compatibility": None if compatibility is None else jsondata.dumps(compatibility),
             "created_at": now,
         }
         try:
@@ -342,6 +360,7 @@ class ContractManager:
                 from_version=previous.version,
                 from_id=previous.id,
                 breaking_change=breaking_change,
+                mode=None if compatibility is None else compatibility["mode"],
             )
         return row
 
@@ -352,44 +371,79 @@ class ContractManager:
         new_version: str,
         new_specification: Any,
         evolved_by: str | None = None,
-        breaking_change: bool = False,
+        breaking_change: bool | None = None,
         description: str | None = None,
         activate: bool = False,
+        force: bool = False,
     ) -> Contract:
         """Create ``new_version`` as the successor of the active version (or of
-        the newest one when none is active).
+        the newest one when none is active), after checking that it is
+        compatible under the contract's mode (see :meth:`set_compatibility`).
 
-        The new version keeps the contract type and owners, links to the
-        version it replaces, and records ``breaking_change`` and ``evolved_by``.
-        It is created as a ``draft``; pass ``activate=True`` to activate it in
-        the same transaction (the replaced version is then deprecated).
+        ``new_version`` must be greater than every existing version
+        (:class:`InvalidVersion`). ``breaking_change=None`` (the default)
+        records whether the check found a break; ``False`` refuses a break with
+        :class:`IncompatibleChange`, which carries the report; ``True`` records
+        an intended break. A break (found or declared) needs a new major
+        version unless ``force=True``. The check is stored with the version
+        (``contract.compatibility``) and shown in its history.
+
+        The new version keeps the contract type and owners and links to the
+        version it replaces. It is created as a ``draft``; pass
+        ``activate=True`` to activate it in the same transaction (the replaced
+        version is then deprecated).
         """
         _check_key(team_id, contract_name)
         _check_text(new_version, "new_version", MAX_VERSION_LENGTH)
         _check_optional(evolved_by=evolved_by, description=description)
-        if not isinstance(breaking_change, bool) or not isinstance(activate, bool):
-            raise InvalidArgument("breaking_change and activate must be True or False")
+        if breaking_change is not None and not isinstance(breaking_change, bool):
+            raise InvalidArgument(
+                f"breaking_change must be None, True or False, not {breaking_change!r}"
+            )
+        if not isinstance(activate, bool) or not isinstance(force, bool):
+            raise InvalidArgument("activate and force must be True or False")
         check_specification(
             new_specification,
             context=f"the specification of {describe(team_id, contract_name, new_version)}",
         )
         async with self.state.write() as conn:
             await self.state.lock_contract(conn, team_id, contract_name)
-            base = (
+            rows = (
                 await conn.execute(
                     sa.select(_C)
                     .where(_C.c.team_id == team_id, _C.c.contract_name == contract_name)
-                    .order_by(
-                        (_C.c.status == ContractStatus.ACTIVE.value).desc(), _C.c.revision.desc()
-                    )
-                    .limit(1)
+                    .order_by(_C.c.revision)
                 )
-            ).first()
-            if base is None:
+            ).all()
+            if not rows:
                 raise ContractNotFound(
                     f"cannot evolve {describe(team_id, contract_name)}: it has no version "
                     "yet; create the first one with create_contract"
                 )
+            for row in rows:
+                if row.version == new_version:
+                    raise _duplicate(team_id, contract_name, new_version, row.status)
+            active = [row for row in rows if row.status == ContractStatus.ACTIVE.value]
+            base = active[0] if active else max(rows, key=lambda r: version_key(r.version))
+            settings = await self._settings(conn, team_id, contract_name)
+            check = check_evolution(
+                team_id=team_id,
+                contract_name=contract_name,
+                version=new_version,
+                specification=new_specification,
+                existing=[
+                    ExistingVersion(row.version, row.status, json.loads(row.specification))
+                    for row in rows
+                ],
+                base_version=base.version,
+                mode=Mode(settings.mode),
+                policy=Policy(settings.policy),
+                declared=breaking_change,
+                forced=force,
+            )
+            refusal = check.refusal()
+            if refusal is not None:
+                raise refusal
             row = await self._insert_version(
                 conn,
                 team_id=team_id,
@@ -402,14 +456,88 @@ class ContractManager:
                 owner_agent=base.owner_agent,
                 actor=evolved_by,
                 previous=base,
-                breaking_change=bool(breaking_change),
+                breaking_change=check.breaking or breaking_change is True,
                 evolved_by=evolved_by,
+                compatibility=check.to_dict(),
             )
             if activate:
                 row = await self._activate_locked(conn, row, evolved_by)
         if activate:
             await self.state.cache.invalidate(team_id, contract_name)
         return _contract(row)
+
+    # -- compatibility settings --------------------------------------------
+    async def _settings(
+        self, conn: AsyncConnection, team_id: str, contract_name: str
+    ) -> CompatibilitySettings:
+        table = tables.settings
+        row = (
+            await conn.execute(
+                sa.select(table.c.mode, table.c.policy).where(
+                    table.c.team_id == team_id, table.c.contract_name == contract_name
+                )
+            )
+        ).first()
+        if row is None:
+            return CompatibilitySettings(
+                team_id=team_id,
+                contract_name=contract_name,
+                mode=DEFAULT_MODE.value,
+                policy=DEFAULT_POLICY.value,
+                explicit=False,
+            )
+        return CompatibilitySettings(
+            team_id=team_id,
+            contract_name=contract_name,
+            mode=row.mode,
+            policy=row.policy,
+            explicit=True,
+        )
+
+    async def get_compatibility(self, team_id: str, contract_name: str) -> CompatibilitySettings:
+        """The contract's compatibility mode and policy (the defaults,
+        ``BACKWARD`` and ``lenient``, when none was set)."""
+        _check_key(team_id, contract_name)
+        async with self.state.read() as conn:
+            return await self._settings(conn, team_id, contract_name)
+
+    async def set_compatibility(
+        self,
+        team_id: str,
+        contract_name: str,
+        mode: Mode | str | None = None,
+        policy: Policy | str | None = None,
+        set_by: str | None = None,
+    ) -> CompatibilitySettings:
+        """Set how new versions of the contract are checked: ``mode`` is one of
+        BACKWARD, FORWARD, FULL (each also ``_TRANSITIVE``) or NONE, ``policy``
+        ``strict`` or ``lenient``; what is not given keeps its current value.
+        The contract may have no version yet (set it before the first one)."""
+        _check_key(team_id, contract_name)
+        _check_optional(set_by=set_by)
+        new_mode = None if mode is None else Mode.parse(mode)
+        new_policy = None if policy is None else Policy.parse(policy)
+        table = tables.settings
+        async with self.state.write() as conn:
+            await self.state.lock_contract(conn, team_id, contract_name)
+            current = await self._settings(conn, team_id, contract_name)
+            values = {
+                "mode": (new_mode or Mode(current.mode)).value,
+                "policy": (new_policy or Policy(current.policy)).value,
+                "updated_by": set_by,
+                "updated_at": _now(),
+            }
+            if current.explicit:
+                await conn.execute(
+                    sa.update(table)
+                    .where(table.c.team_id == team_id, table.c.contract_name == contract_name)
+                    .values(**values)
+                )
+            else:
+                await conn.execute(
+                    sa.insert(table).values(team_id=team_id, contract_name=contract_name, **values)
+                )
+            return await self._settings(conn, team_id, contract_name)
 
     # -- lifecycle ----------------------------------------------------------
     async def activate_contract(
@@ -659,21 +787,44 @@ class ContractManager:
                 deprecated_at=row.deprecated_at,
                 retired_at=row.retired_at,
                 events=tuple(by_version.get(row.id, ())),
+                compatibility=_json_or_none(row.compatibility),
             )
             for row in versions
         ]
 
     # -- consumers ----------------------------------------------------------
     async def register_consumer(
-        self, contract_id: str, consumer_agent: str, consumer_role: str | None = None
+        self,
+        contract_id: str | None = None,
+        consumer_agent: str | None = None,
+        consumer_role: str | None = None,
+        *,
+        team_id: str | None = None,
+        contract_name: str | None = None,
+        version: str | None = None,
     ) -> Consumer:
-        """Record that ``consumer_agent`` reads data under this version.
-        Idempotent per (contract, agent); a role given later replaces the old one."""
+        """Record that ``consumer_agent`` reads data under a version: the one
+        with ``contract_id``, or ``version`` of ``team_id``/``contract_name``
+        (the active version when ``version`` is left out). Idempotent per
+        (version, agent); a role given later replaces the old one.
+        :meth:`can_deploy` checks every registration."""
+        if not isinstance(consumer_agent, str):
+            raise InvalidArgument(
+                "consumer_agent must be a string naming the agent that reads the data"
+            )
         _check_text(consumer_agent, "consumer_agent", MAX_NAME_LENGTH)
         _check_text(consumer_role, "consumer_role", MAX_NAME_LENGTH, optional=True)
+        if contract_id is None:
+            contract_id = (await self._version_by_name(team_id, contract_name, version)).id
+        elif team_id is not None or contract_name is not None or version is not None:
+            raise InvalidArgument(
+                "give either contract_id, or team_id and contract_name (and version), not both"
+            )
         table = tables.consumers
         async with self.state.write() as conn:
-            await self._row(conn, contract_id)
+            # Under the contract's lock: prune must not remove a version a
+            # consumer is being registered against.
+            await self._locked_row(conn, contract_id)
             dialect = postgresql if self.state.backend == "postgresql" else sqlite
             statement = dialect.insert(table).values(
                 contract_id=contract_id,
@@ -693,18 +844,29 @@ class ContractManager:
             await conn.execute(statement)
             row = (
                 await conn.execute(
-                    sa.select(table).where(
+                    _consumer_query().where(
                         table.c.contract_id == contract_id,
                         table.c.consumer_agent == consumer_agent,
                     )
                 )
             ).one()
-        return Consumer(
-            contract_id=row.contract_id,
-            consumer_agent=row.consumer_agent,
-            consumer_role=row.consumer_role,
-            registered_at=row.registered_at,
-        )
+        return _consumer(row)
+
+    async def _version_by_name(self, team_id: Any, contract_name: Any, version: Any) -> Contract:
+        if team_id is None or contract_name is None:
+            raise InvalidArgument(
+                "say which version the consumer reads: contract_id, or team_id and "
+                "contract_name (and version; the active version when left out)"
+            )
+        if version is not None:
+            return await self.get_contract_version(team_id, contract_name, version)
+        active = await self.get_active_contract(team_id, contract_name)
+        if active is None:
+            raise ContractNotFound(
+                f"{describe(team_id, contract_name)} has no active version; "
+                "name the version the consumer reads with version="
+            )
+        return active
 
     async def list_consumers(self, contract_id: str) -> list[Consumer]:
         """The consumers registered against this version, oldest first."""
@@ -712,17 +874,222 @@ class ContractManager:
         async with self.state.read() as conn:
             await self._row(conn, contract_id)
             rows = await conn.execute(
-                sa.select(table).where(table.c.contract_id == contract_id).order_by(table.c.id)
+                _consumer_query().where(table.c.contract_id == contract_id).order_by(table.c.id)
             )
-            return [
-                Consumer(
-                    contract_id=row.contract_id,
-                    consumer_agent=row.consumer_agent,
-                    consumer_role=row.consumer_role,
-                    registered_at=row.registered_at,
+            return [_consumer(row) for row in rows]
+
+    async def get_consumers(self, team_id: str, contract_name: str) -> list[Consumer]:
+        """Every consumer of any version of the contract, by agent and then
+        by version, each with the version it reads."""
+        _check_key(team_id, contract_name)
+        table = tables.consumers
+        async with self.state.read() as conn:
+            rows = (
+                await conn.execute(
+                    _consumer_query()
+                    .where(_C.c.team_id == team_id, _C.c.contract_name == contract_name)
+                    .order_by(table.c.consumer_agent, _C.c.revision)
                 )
-                for row in rows
-            ]
+            ).all()
+        return [_consumer(row) for row in rows]
+
+    async def can_deploy(self, team_id: str, contract_name: str, version: str) -> DeployVerdict:
+        """Whether data written under ``version`` can be read by every
+        registered consumer of the contract: for a consumer that reads version
+        R, every document valid under ``version`` must be valid under R
+        (decided by the compatibility engine, under the contract's policy).
+        Consumers of retired versions are listed but do not block. With no
+        consumer registered, the answer is yes."""
+        target = await self.get_contract_version(team_id, contract_name, version)
+        consumers = await self.get_consumers(team_id, contract_name)
+        async with self.state.read() as conn:
+            settings = await self._settings(conn, team_id, contract_name)
+            specs: dict[str, tuple[str, Any]] = {
+                row.version: (row.status, json.loads(row.specification))
+                for row in await conn.execute(
+                    sa.select(_C.c.version, _C.c.status, _C.c.specification).where(
+                        _C.c.team_id == team_id, _C.c.contract_name == contract_name
+                    )
+                )
+            }
+        policy = Policy(settings.policy)
+        verdicts = []
+        reports: dict[str, CompatReport] = {}
+        for consumer in consumers:
+            status, spec = specs[consumer.version]
+            if consumer.version == target.version:
+                ok, reason = True, "reads this very version"
+            elif status == ContractStatus.RETIRED.value:
+                ok, reason = True, f"reads retired version {consumer.version}; not counted"
+            else:
+                report = reports.get(consumer.version)
+                if report is None:
+                    # Everything valid under the target must be valid under what
+                    # the consumer reads: the writers' direction, from R to target.
+                    report = reports[consumer.version] = compare(
+                        spec, target.specification, policy=policy
+                    )
+                broken = report.breaking_changes(Mode.FORWARD)
+                if broken:
+                    ok = False
+                    reason = (
+                        f"breaks readers of {consumer.version}: "
+                        + "; ".join(f"{c.location or '/'}: {c.message}" for c in broken[:3])
+                        + ("; ..." if len(broken) > 3 else "")
+                    )
+                else:
+                    ok = True
+                    unknown = [c for c in report.unknown_changes() if c.writers == "unknown"]
+                    reason = (
+                        f"every document valid under {version} is valid under {consumer.version}"
+                    )
+                    if unknown:
+                        reason += f" ({len(unknown)} change(s) the engine cannot decide; review)"
+            verdicts.append(
+                ConsumerVerdict(
+                    consumer_agent=consumer.consumer_agent,
+                    consumer_role=consumer.consumer_role,
+                    reads_version=consumer.version,
+                    compatible=ok,
+                    reason=reason,
+                )
+            )
+        return DeployVerdict(
+            team_id=team_id,
+            contract_name=contract_name,
+            version=target.version,
+            deployable=all(v.compatible for v in verdicts),
+            consumers=tuple(verdicts),
+        )
+
+    # -- retention ----------------------------------------------------------
+    async def prune(
+        self,
+        team_id: str,
+        keep_last: int = 10,
+        *,
+        contract_name: str | None = None,
+        keep_validations: int | None = 1000,
+        dry_run: bool = False,
+    ) -> PruneResult:
+        """Remove old versions and validation records so the registry does not
+        grow without bound.
+
+        Per contract, the ``keep_last`` greatest versions are kept, and so is
+        every version that is active or draft, or that a consumer reads; the
+        other versions (deprecated or retired) are removed with their events,
+        validation records and consumers. Per remaining version, only the
+        ``keep_validations`` newest validation records are kept (None keeps
+        all). ``dry_run`` reports what would go and removes nothing."""
+        _check_text(team_id, "team_id", MAX_NAME_LENGTH)
+        if contract_name is not None:
+            _check_text(contract_name, "contract_name", MAX_NAME_LENGTH)
+        for name, value, floor in (
+            ("keep_last", keep_last, 1),
+            ("keep_validations", keep_validations, 0),
+        ):
+            if value is None and name == "keep_validations":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int) or value < floor:
+                raise InvalidArgument(f"{name} must be a whole number >= {floor}, not {value!r}")
+        if not isinstance(dry_run, bool):
+            raise InvalidArgument(f"dry_run must be True or False, not {dry_run!r}")
+        events, validations, consumers = tables.events, tables.validations, tables.consumers
+        scope = [_C.c.team_id == team_id]
+        if contract_name is not None:
+            scope.append(_C.c.contract_name == contract_name)
+        async with self.state.write() as conn:
+            # Lock every contract first, then read: a version activated or given
+            # a consumer meanwhile is seen as it is now, and kept.
+            names = sorted(
+                {
+                    name
+                    for (name,) in await conn.execute(
+                        sa.select(_C.c.contract_name).where(*scope).distinct()
+                    )
+                }
+            )
+            for name in names:
+                await self.state.lock_contract(conn, team_id, name)
+            rows = (
+                await conn.execute(
+                    sa.select(_C.c.id, _C.c.contract_name, _C.c.version, _C.c.status).where(*scope)
+                )
+            ).all()
+            read = {
+                contract_id
+                for (contract_id,) in await conn.execute(
+                    sa.select(consumers.c.contract_id)
+                    .join(_C, consumers.c.contract_id == _C.c.id)
+                    .where(*scope)
+                )
+            }
+            by_name: dict[str, list[Any]] = {}
+            for row in rows:
+                by_name.setdefault(row.contract_name, []).append(row)
+            doomed: list[Any] = []
+            for name in sorted(by_name):
+                ordered = sorted(by_name[name], key=lambda r: version_key(r.version), reverse=True)
+                doomed.extend(
+                    row
+                    for row in ordered[keep_last:]
+                    if row.status in (ContractStatus.DEPRECATED.value, ContractStatus.RETIRED.value)
+                    and row.id not in read
+                )
+            ids = [row.id for row in doomed]
+            counts = {"events": 0, "validations": 0, "consumers": 0}
+            if ids:
+                for key, table in (
+                    ("events", events),
+                    ("validations", validations),
+                    ("consumers", consumers),
+                ):
+                    counts[key] = int(
+                        await conn.scalar(
+                            sa.select(sa.func.count())
+                            .select_from(table)
+                            .where(table.c.contract_id.in_(ids))
+                        )
+                        or 0
+                    )
+            kept_ids = [row.id for row in rows if row.id not in set(ids)]
+            trimmed = 0
+            if keep_validations is not None and kept_ids:
+                ranked = (
+                    sa.select(
+                        validations.c.id,
+                        sa.func.row_number()
+                        .over(
+                            partition_by=validations.c.contract_id, order_by=validations.c.id.desc()
+                        )
+                        .label("rank"),
+                    )
+                    .where(validations.c.contract_id.in_(kept_ids))
+                    .subquery()
+                )
+                old = sa.select(ranked.c.id).where(ranked.c.rank > keep_validations)
+                trimmed = int(
+                    await conn.scalar(sa.select(sa.func.count()).select_from(old.subquery())) or 0
+                )
+                if not dry_run and trimmed:
+                    await conn.execute(sa.delete(validations).where(validations.c.id.in_(old)))
+            if ids and not dry_run:
+                for table in (events, validations, consumers):
+                    await conn.execute(sa.delete(table).where(table.c.contract_id.in_(ids)))
+                await conn.execute(
+                    sa.update(_C)
+                    .where(_C.c.previous_version_id.in_(ids))
+                    .values(previous_version_id=None)
+                )
+                await conn.execute(sa.delete(_C).where(_C.c.id.in_(ids)))
+        return PruneResult(
+            team_id=team_id,
+            versions=tuple(f"{row.contract_name} {row.version}" for row in doomed),
+            events=counts["events"],
+            validations=counts["validations"] + trimmed,
+            consumers=counts["consumers"],
+            dry_run=dry_run,
+        )
 
     # -- summary ------------------------------------------------------------
     async def get_contract_summary(self, team_id: str) -> ContractSummary:
@@ -867,6 +1234,25 @@ class ContractManager:
         async with self.state.read() as conn:
             rows = (await conn.execute(query)).all()
         return [_validation(row) for row in rows]
+
+
+def _consumer_query() -> Any:
+    table = tables.consumers
+    return sa.select(table, _C.c.team_id, _C.c.contract_name, _C.c.version).join(
+        _C, table.c.contract_id == _C.c.id
+    )
+
+
+def _consumer(row: Row[Any]) -> Consumer:
+    return Consumer(
+        contract_id=row.contract_id,
+        consumer_agent=row.consumer_agent,
+        consumer_role=row.consumer_role,
+        registered_at=row.registered_at,
+        team_id=row.team_id,
+        contract_name=row.contract_name,
+        version=row.version,
+    )
 
 
 def _validation(row: Row[Any]) -> Validation:

@@ -68,3 +68,36 @@ def describe(team_id: Any, contract_name: Any, version: Any | None = None) -> st
 class InvalidArgument(ContractError, ValueError):
     """An argument the registry cannot take (an empty or over-long name, an
     unknown contract type or status), with the limit or the accepted values."""
+
+
+class InvalidVersion(InvalidArgument):
+    """A version that cannot come next: not greater than the newest version of
+    its contract (``v1.0`` < ``v1.10`` < ``v2.0``)."""
+
+
+class IncompatibleChange(ContractError):
+    """A new version breaks what the contract's compatibility mode protects.
+
+    ``report`` is the :class:`~pytest_contracts.compat.CompatReport` against
+    the version it breaks (``against``); ``reports`` maps every version that
+    was checked to its report, oldest first.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        team_id: str,
+        contract_name: str,
+        version: str,
+        against: str,
+        report: Any,
+        reports: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.team_id = team_id
+        self.contract_name = contract_name
+        self.version = version
+        self.against = against
+        self.report = report
+        self.reports = reports if reports is not None else {against: report}

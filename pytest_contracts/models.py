@@ -108,6 +108,10 @@ class Contract(Record):
     activated_at: datetime | None
     deprecated_at: datetime | None
     retired_at: datetime | None
+    #: The compatibility check made when this version was evolved: mode,
+    #: policy, whether a break was found or declared, and each compared
+    #: version's report (see the README's "Compatibility"); None otherwise.
+    compatibility: dict[str, Any] | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -139,6 +143,7 @@ class HistoryEntry(Record):
     deprecated_at: datetime | None
     retired_at: datetime | None
     events: tuple[ContractEvent, ...]
+    compatibility: dict[str, Any] | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -149,6 +154,9 @@ class Consumer(Record):
     consumer_agent: str
     consumer_role: str | None
     registered_at: datetime
+    team_id: str = ""
+    contract_name: str = ""
+    version: str = ""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -178,3 +186,50 @@ class ContractSummary(Record):
     by_type: dict[str, int]
     active: list[dict[str, str]]
     consumers: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CompatibilitySettings(Record):
+    """How a contract's new versions are checked: the mode (what must keep
+    working) and the policy (how open object models are read)."""
+
+    team_id: str
+    contract_name: str
+    mode: str
+    policy: str
+    explicit: bool
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ConsumerVerdict(Record):
+    """Whether one registered consumer can read data of a version to deploy."""
+
+    consumer_agent: str
+    consumer_role: str | None
+    reads_version: str
+    compatible: bool
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class DeployVerdict(Record):
+    """The answer of ``can_deploy``: ``deployable`` when every consumer can
+    read data written under ``version``, with a verdict per consumer."""
+
+    team_id: str
+    contract_name: str
+    version: str
+    deployable: bool
+    consumers: tuple[ConsumerVerdict, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PruneResult(Record):
+    """What ``prune`` removed (or, with ``dry_run``, would remove)."""
+
+    team_id: str
+    versions: tuple[str, ...]
+    events: int
+    validations: int
+    consumers: int
+    dry_run: bool

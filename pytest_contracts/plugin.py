@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -189,7 +189,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
             config.pluginmanager.unregister(plugin)
     try:
         if not contracts.report_written and contracts.report_error is None:
-            # The session stopped before it finished (a usage error at start).
+            # The session stopped before it finished (a usage error at start):
+            # nothing was checked, so a gate cannot have passed.
+            if contracts.settings.gate and contracts.gate_reason is None:
+                contracts.gate_reason = "the session stopped before its contracts were checked" + (
+                    f": {contracts.start_error}" if contracts.start_error else ""
+                )
             contracts.write_report(int(pytest.ExitCode.USAGE_ERROR), interrupted=True)
             if contracts.report_error:
                 sys.stderr.write(f"pytest-contracts: {contracts.report_error}\n")
@@ -201,7 +206,12 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def state_manager(pytestconfig: pytest.Config) -> StateManagerClient:
     """The session's StateManager. Coroutine methods (``health_check()``) return
     an awaitable that also has ``.result()`` for sync tests."""
-    return _session(pytestconfig).state_client()
+    from .errors import ContractError
+
+    try:
+        return _session(pytestconfig).state_client()
+    except (ContractError, OSError) as exc:
+        _registry_unusable(exc)
 
 
 @pytest.fixture(scope="session")
@@ -209,7 +219,18 @@ def contract_manager(pytestconfig: pytest.Config) -> ContractManagerClient:
     """The session's ContractManager: ``await contract_manager.create_contract(...)``
     from async tests on any loop, ``contract_manager.create_contract(...).result()``
     from sync tests."""
-    return _session(pytestconfig).manager_client()
+    from .errors import ContractError
+
+    try:
+        return _session(pytestconfig).manager_client()
+    except (ContractError, OSError) as exc:
+        _registry_unusable(exc)
+
+
+def _registry_unusable(exc: BaseException) -> NoReturn:
+    """A registry that cannot be reached fails the test in one line, not with
+    a traceback through the plugin."""
+    pytest.fail(f"pytest-contracts: the registry cannot be used: {exc}", pytrace=False)
 
 
 @pytest.fixture

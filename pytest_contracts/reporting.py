@@ -11,6 +11,7 @@ import dataclasses
 import json
 import os
 import tempfile
+import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,7 @@ def build_report(
     registry: dict[str, Any],
     gate: dict[str, Any],
     circuit: dict[str, Any],
+    compatibility: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     return {
         "format": REPORT_FORMAT,
@@ -162,7 +164,44 @@ def build_report(
         "totals": totals(results),
         "gate": gate,
         "circuit_breaker": circuit,
+        "compatibility": list(compatibility),
     }
+
+
+def compat_lines(findings: Sequence[dict[str, Any]], verbosity: int) -> list[str]:
+    """The compatibility findings of the loaded contract files: a line per
+    evolved version (breaking ones always, compatible ones unless -q), and
+    under -v a line per change."""
+    lines = []
+    for finding in findings:
+        if not finding["breaking"] and verbosity < 0:
+            continue
+        against = ", ".join(finding["against"]) or "-"
+        if finding["breaking"]:
+            head = "BREAKING (declared)" if finding["declared"] else "BREAKING"
+        else:
+            head = "compatible"
+        unknown = f", {finding['unknown']} undecided" if finding["unknown"] else ""
+        lines.append(
+            f"{head}: {finding['contract']} {finding['version']} vs {against} "
+            f"[{finding['mode']}, {finding['policy']}{unknown}]"
+        )
+        shown = (
+            finding["changes"]
+            if verbosity > 0
+            else [c for c in finding["changes"] if "breaking" in (c["readers"], c["writers"])]
+        )
+        for change in shown[:20]:
+            lines.extend(
+                textwrap.wrap(
+                    f"{change['location'] or '/'}: {change['message']}",
+                    78,
+                    initial_indent="  ",
+                    subsequent_indent="      ",
+                    break_on_hyphens=False,
+                )
+            )
+    return lines
 
 
 def write_json_atomically(path: Path, data: dict[str, Any]) -> None:

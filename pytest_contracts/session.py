@@ -25,6 +25,7 @@ from .reporting import (
     PROPERTY,
     CheckResult,
     build_report,
+    compat_lines,
     failure_text,
     summary_lines,
     totals,
@@ -68,6 +69,9 @@ class Settings:
     gate: bool
     report_path: Path | None
     phases: tuple[str, ...]
+    #: A setting from the environment the registry cannot use; raised when
+    #: the registry is first needed, so a session that never needs it runs.
+    configuration_error: str | None = None
 
 
 def _get(config: pytest.Config, option: str, ini: str) -> Any:
@@ -117,16 +121,27 @@ def read_settings(config: pytest.Config) -> Settings:
     from .config import ConfigurationError, resolve_database_url, resolve_redis_url, sqlite_url
 
     use_real_redis = _flag(config, "contracts_redis")
+    explicit_redis = _get(config, "contracts_redis_url", "contracts_redis_url")
+    explicit_db = _get(config, "contracts_db", "contracts_db")
+    default_db = sqlite_url(config.rootpath / ".pytest_contracts" / "registry.db")
+    deferred_error = None
     try:
-        redis_url = resolve_redis_url(_get(config, "contracts_redis_url", "contracts_redis_url"))
-        default_db = sqlite_url(config.rootpath / ".pytest_contracts" / "registry.db")
-        database_url = resolve_database_url(
-            _get(config, "contracts_db", "contracts_db")
-            or os.environ.get("DATABASE_URL")
-            or default_db
-        )
+        # The Redis settings of the environment matter only with --contracts-redis.
+        redis_url = resolve_redis_url(explicit_redis) if use_real_redis or explicit_redis else None
+        database_url = resolve_database_url(explicit_db) if explicit_db else None
     except ConfigurationError as exc:
         raise pytest.UsageError(f"pytest-contracts: {exc}") from None
+    if database_url is None:
+        # DATABASE_URL may belong to the application under test: a value the
+        # registry cannot use stops only a session that needs the registry.
+        try:
+            database_url = resolve_database_url(os.environ.get("DATABASE_URL") or default_db)
+        except ConfigurationError as exc:
+            deferred_error = (
+                f"{exc} (from the DATABASE_URL environment variable; give the registry "
+                "its own with --contracts-db or contracts_db)"
+            )
+            database_url = resolve_database_url(default_db)
     team = _get(config, "contracts_team", "contracts_team")
     team = "default" if team is None else team
     if not team.strip() or len(team) > 200:
@@ -157,6 +172,7 @@ def read_settings(config: pytest.Config) -> Settings:
         gate=_flag(config, "contracts_gate"),
         report_path=report_path,
         phases=phases,
+        configuration_error=deferred_error,
     )
 
 
@@ -333,6 +349,10 @@ class ContractsSession:
         self.breaker = CircuitBreaker()
         self.results: list[CheckResult] = []
         self.load_summary: str | None = None
+        #: Why the session could not start (a contract file, the registry).
+        self.start_error: str | None = None
+        #: Compatibility findings of the contract files loaded at start.
+        self.compat_findings: list[dict[str, Any]] = []
         self.gate_reason: str | None = None
         self.report_written = False
         self.report_error: str | None = None
@@ -354,8 +374,12 @@ class ContractsSession:
     def registry(self) -> tuple[RegistryLoop, ContractManager]:
         if self._loop is None or self._manager is None:
             from .bridge import RegistryLoop
+            from .config import ConfigurationError
             from .contracts import ContractManager
             from .state import StateManager
+
+            if self.settings.configuration_error is not None:
+                raise ConfigurationError(self.settings.configuration_error)
 
             loop = RegistryLoop()
             try:
@@ -400,15 +424,19 @@ class ContractsSession:
                 from .loader import load_contract_files, read_contract_dir
 
                 files = read_contract_dir(self.settings.contracts_dir, self.settings.team)
-                result = loop.run(load_contract_files(manager, files), CALL_TIMEOUT)
+                result = loop.run(
+                    load_contract_files(manager, files, gate=self.settings.gate), CALL_TIMEOUT
+                )
                 self.load_summary = f"{result.summary()} from {self.settings.contracts_dir}"
+                self.compat_findings = result.findings
         except ContractError as exc:
+            self.start_error = str(exc).splitlines()[0]
             raise pytest.UsageError(f"pytest-contracts: {exc}") from None
         except OSError as exc:
-            raise pytest.UsageError(
-                f"pytest-contracts: the registry at {mask_url(self.settings.database_url)} "
-                f"cannot be used: {exc}"
-            ) from None
+            self.start_error = (
+                f"the registry at {mask_url(self.settings.database_url)} cannot be used: {exc}"
+            )
+            raise pytest.UsageError(f"pytest-contracts: {self.start_error}") from None
 
     # -- collection -------------------------------------------------------------
     def collect_targets(self, item: pytest.Item) -> str | None:
@@ -454,16 +482,26 @@ class ContractsSession:
     def check_item(self, item: pytest.Item) -> list[CheckResult]:
         recorder = item.stash.get(RECORDER, None)
         outputs = recorder.close() if recorder is not None else []
-        if not outputs:
-            return []
+        declared = recorder.targets if recorder is not None else item.stash.get(TARGETS, ())
         results = []
         seen: dict[Target, int] = {}
         for target, data in outputs:
             index = seen[target] = seen.get(target, -1) + 1
-            results.append(self._check_one(item.nodeid, target, index, data))
+            result = self._check_one(item.nodeid, target, index, data)
+            if result is not None:
+                results.append(result)
+        # A declared boundary whose test recorded nothing still needs a
+        # contract: the gate must not pass a boundary nobody defined.
+        for target in declared:
+            if target not in seen:
+                result = self._check_one(item.nodeid, target, 0, _NOTHING)
+                if result is not None:
+                    results.append(result)
         return results
 
-    def _check_one(self, nodeid: str, target: Target, index: int, data: Any) -> CheckResult:
+    def _check_one(self, nodeid: str, target: Target, index: int, data: Any) -> CheckResult | None:
+        """The check of one output; with ``_NOTHING`` for the output, only
+        whether the contract exists (None when it does)."""
         from .contracts import ValidationInput
         from .errors import ContractError, RegistryUnavailable
         from .validation import ValidatorCache
@@ -508,6 +546,8 @@ class ContractsSession:
         self.breaker.success()
         if contract is None:
             return result("missing", self._missing_message(target, team))
+        if data is _NOTHING:
+            return None
         if self._validators is None:
             self._validators = ValidatorCache()
         verdict = self._validators.validate(contract, data)
@@ -698,6 +738,7 @@ class ContractsSession:
                 "reason": self.gate_reason,
             },
             circuit=self.circuit_info(),
+            compatibility=self.compat_findings,
         )
         try:
             write_json_atomically(path, data)
@@ -734,6 +775,8 @@ class ContractsSession:
         reporter.write_sep("=", "contracts")
         if self.load_summary and verbosity >= 0:
             reporter.write_line(f"loaded {self.load_summary}")
+        for line in compat_lines(self.compat_findings, verbosity):
+            reporter.write_line(line, yellow=line.startswith("BREAKING"))
         if self.results:
             for line in summary_lines(self.results, verbosity):
                 reporter.write_line(line)
@@ -774,6 +817,10 @@ class ContractsSession:
                 loop.run(self._state.close(), CALL_TIMEOUT)
         finally:
             loop.close()
+
+
+#: Stands for "no output was recorded" (None is an output: JSON null).
+_NOTHING: Any = object()
 
 
 def _loads(value: Any) -> dict[str, Any]:

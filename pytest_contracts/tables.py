@@ -15,7 +15,7 @@ from sqlalchemy.engine import Dialect
 
 #: Bumped by every release that changes the tables; ``migrations`` below
 #: brings an older database up to it.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -67,6 +67,8 @@ contracts = sa.Table(
     sa.Column("previous_version_id", sa.String(36), sa.ForeignKey("contracts.id")),
     sa.Column("breaking_change", sa.Boolean),
     sa.Column("evolved_by", sa.Text),
+    # The compatibility check made when the version was evolved (JSON), or NULL.
+    sa.Column("compatibility", sa.Text),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("activated_at", UTCDateTime),
     sa.Column("deprecated_at", UTCDateTime),
@@ -112,6 +114,19 @@ consumers = sa.Table(
     sa.UniqueConstraint("contract_id", "consumer_agent", name="uq_consumer"),
 )
 
+# The compatibility mode and policy of a contract (all its versions); a
+# contract without a row has the defaults (BACKWARD, lenient).
+settings = sa.Table(
+    "contract_settings",
+    metadata,
+    sa.Column("team_id", sa.Text, primary_key=True),
+    sa.Column("contract_name", sa.Text, primary_key=True),
+    sa.Column("mode", sa.String(32), nullable=False),
+    sa.Column("policy", sa.String(16), nullable=False),
+    sa.Column("updated_by", sa.Text),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
 validations = sa.Table(
     "contract_validations",
     metadata,
@@ -130,8 +145,14 @@ sa.Index("ix_validations_contract", validations.c.contract_id, validations.c.id)
 sa.Index("ix_validations_subject", validations.c.subject, validations.c.id)
 
 
+async def _migrate_1_to_2(conn: Any) -> None:
+    """Version 2 stores the compatibility check of each evolved version. New
+    tables (``contract_settings``) are made by ``create_all`` before this runs;
+    a column has to be added by hand."""
+    await conn.execute(sa.text("ALTER TABLE contracts ADD COLUMN compatibility TEXT"))
+
+
 def migrations() -> dict[int, Any]:
-    """Steps from schema version N to N+1, keyed by N. Version 1 is the first
-    release, so there is nothing to migrate yet; a release that changes the
-    tables adds ``{1: migrate_1_to_2}`` here and bumps ``SCHEMA_VERSION``."""
-    return {}
+    """Steps from schema version N to N+1, keyed by N: each an async function
+    of the connection, run in the transaction that records the new version."""
+    return {1: _migrate_1_to_2}

@@ -599,7 +599,13 @@ async def test_absurdly_nested_or_huge_specifications_are_refused(cm: ContractMa
         ),
         (
             lambda cm, c: cm.evolve_contract("team_001", "APIContract", "v3", SCHEMA, "d", "yes"),
-            "breaking_change and activate must be True or False",
+            "breaking_change must be None, True or False",
+        ),
+        (
+            lambda cm, c: cm.evolve_contract(
+                "team_001", "APIContract", "v3", SCHEMA, "d", None, activate="yes"
+            ),
+            "activate and force must be True or False",
         ),
     ],
 )

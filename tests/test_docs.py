@@ -126,3 +126,16 @@ def test_readme_quickstart_runs(project: Any) -> None:
     assert "contract check failed (2 problems):" in out
     assert "at /project: '' should be non-empty [keyword 'minLength'" in out
     assert "at (root): 'requirements' is a required property [keyword 'required'" in out
+
+
+def test_readme_compatibility_example_runs(tmp_path: Path) -> None:
+    (example,) = [b for b in code_blocks("python") if "document_compatible(" in b]
+    result = run_python(["-c", example], tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        "2 changes (policy lenient): breaks readers; writers safe",
+        "BREAKS READERS  /properties/age/maximum  maximum lowered 120 -> 100",
+        "safe            /properties/email  property 'email' added",
+    ]
+    assert lines[3] == "['/age: 110 is greater than the maximum of 100']"

@@ -234,9 +234,11 @@ def test_unreachable_real_redis_stops_the_session_naming_the_url(project: Projec
 # -- contract files --------------------------------------------------------------------
 def test_contract_files_load_once_and_again_change_nothing(project: Project) -> None:
     project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
-    project.contract("API", {"required": ["a"]}, "v1.0", kind="REST_API")
-    project.contract("API", {"required": ["b"]}, "v1.10", kind="REST_API")
-    project.contract("API", {"required": ["c"]}, "v1.9", kind="REST_API")
+    # Each version requires another property: no compatibility mode is checked.
+    none = {"kind": "REST_API", "compatibility": "NONE"}
+    project.contract("API", {"required": ["a"]}, "v1.0", **none)
+    project.contract("API", {"required": ["b"]}, "v1.10", **none)
+    project.contract("API", {"required": ["c"]}, "v1.9", **none)
     project.pytester.makepyfile(
         """
         import pytest
@@ -675,3 +677,79 @@ def test_1_checked(phase_output, n):
     assert "contracts gate: FAILED: 4 validation record(s) could not be stored" in out
     report = json.loads((project.path / "r.json").read_text())
     assert report["registry"]["unstored_validations"] == 4
+
+
+# -- settings that belong to the application, and failures at start ------------------
+def test_an_unusable_database_url_of_the_application_stops_only_contract_use(
+    project: Project, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project.pytester.makepyfile(
+        test_plain="def test_plain():\n    assert True\n",
+        test_registry="def test_registry(contract_manager):\n    pass\n",
+    )
+    monkeypatch.setenv("DATABASE_URL", "mysql://app@db/app")
+    monkeypatch.setenv("REDIS_PORT", "not-a-port")
+    plain = project.run("test_plain.py")
+    plain.assert_outcomes(passed=1)
+    used = project.run("test_registry.py")
+    used.assert_outcomes(errors=1)
+    used.stdout.fnmatch_lines(
+        [
+            "*pytest-contracts: the registry cannot be used: database URL 'mysql://app@db/app'"
+            "*from the DATABASE_URL environment variable; give the registry its own with "
+            "--contracts-db*"
+        ]
+    )
+    assert "Traceback" not in used.stdout.str()
+
+
+def test_an_unreachable_registry_fails_the_fixture_in_one_line(project: Project) -> None:
+    project.pytester.makepyfile("def test_registry(contract_manager):\n    pass\n")
+    result = project.run("--contracts-db", "postgresql://postgres@127.0.0.1:1/test")
+    result.assert_outcomes(errors=1)
+    out = result.stdout.str()
+    assert "pytest-contracts: the registry cannot be used:" in out
+    assert "127.0.0.1:1" in out
+    assert "Traceback" not in out
+    assert "state.py" not in out
+
+
+def test_a_declared_boundary_that_records_nothing_still_needs_a_contract(
+    project: Project,
+) -> None:
+    project.pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.phase_boundary("design", "implementation")
+        def test_forgot_to_record():
+            pass
+        """
+    )
+    loose = project.run()
+    loose.assert_outcomes(passed=1, warnings=1)
+    loose.stdout.fnmatch_lines(["*ContractWarning*phase_boundary_design_to_implementation*"])
+    gated = project.run("--contracts-gate")
+    gated.assert_outcomes(failed=1)
+    gated.stdout.fnmatch_lines(
+        ["contracts gate: FAILED: 1 declared contract(s) had no active version"]
+    )
+    # With the contract defined, a test that records nothing has nothing to fail on.
+    project.boundary("design", "implementation", {"type": "object"})
+    project.run("--contracts-gate").assert_outcomes(passed=1)
+
+
+def test_the_report_of_a_session_stopped_at_start_does_not_pass_the_gate(
+    project: Project,
+) -> None:
+    project.contract("API", {"required": ["a"]}, kind="REST_API")
+    project.pytester.makepyfile("def test_x():\n    pass\n")
+    project.run().assert_outcomes(passed=1)
+    project.contract("API", {"required": ["a", "b"]}, kind="REST_API")  # same version, changed
+    result = project.run("--contracts-gate", "--contracts-report", "r.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    gate = json.loads((project.path / "r.json").read_text())["gate"]
+    assert gate["enabled"] is True
+    assert gate["passed"] is False
+    assert gate["reason"].startswith("the session stopped before its contracts were checked: ")
+    assert "versions are immutable" in gate["reason"]

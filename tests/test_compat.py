@@ -1,0 +1,703 @@
+"""The schema compatibility engine: a verdict table, then one test per behaviour."""
+
+# The verdict table keeps one row per line, so that it reads as a table.
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+import sys
+import urllib.request
+from typing import Any
+
+import pytest
+
+from pytest_contracts.compat import (
+    DEFAULT_MODE,
+    DEFAULT_POLICY,
+    Change,
+    CompatReport,
+    DocumentVerdict,
+    Effect,
+    Mode,
+    Policy,
+    compare,
+    document_compatible,
+    is_subset,
+)
+from pytest_contracts.errors import InvalidArgument, InvalidSchema
+
+DRAFT4 = "http://json-schema.org/draft-04/schema#"
+DRAFT7 = "http://json-schema.org/draft-07/schema#"
+DRAFT2020 = "https://json-schema.org/draft/2020-12/schema"
+
+_ABSENT = object()
+
+
+def obj(
+    properties: dict[str, Any], required: list[str] | None = None, additional: Any = _ABSENT
+) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required is not None:
+        schema["required"] = required
+    if additional is not _ABSENT:
+        schema["additionalProperties"] = additional
+    return schema
+
+
+S = {"type": "string"}
+I = {"type": "integer"}  # noqa: E741
+STR_OR_NULL = {"type": ["string", "null"]}
+
+
+def tagged(kind: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A oneOf branch told apart by a required "kind" constant."""
+    return obj({"kind": {"const": kind}, "x": extra or I}, ["kind"])
+
+
+# Each row: id, old, new, then breaks(BACKWARD), breaks(FORWARD) under LENIENT,
+# then breaks(BACKWARD), breaks(FORWARD) under STRICT. Written out, not computed.
+ROWS: list[tuple[str, Any, Any, bool, bool, bool, bool]] = [
+    # type
+    ("type.narrowed/drop-null", STR_OR_NULL, S, True, False, True, False),
+    ("type.widened/add-null", S, STR_OR_NULL, False, True, False, True),
+    ("type.widened/integer-to-number", I, {"type": "number"}, False, True, False, True),
+    ("type.narrowed/number-to-integer", {"type": "number"}, I, True, False, True, False),
+    ("type.changed/string-to-integer", S, I, True, True, True, True),
+    ("type/string-vs-one-item-list", S, {"type": ["string"]}, False, False, False, False),
+    ("type.narrowed/added", {}, S, True, False, True, False),
+    ("type.widened/removed", S, {}, False, True, False, True),
+    # boolean schemas
+    ("schema.narrowed/true-to-false", True, False, True, False, True, False),
+    ("schema.widened/false-to-true", False, True, False, True, False, True),
+    ("schema/true-to-empty-object", True, {}, False, False, False, False),
+    # property.added
+    ("property.added/optional-open", obj({"a": S}), obj({"a": S, "b": I}), False, False, True, False),
+    ("property.added/optional-open-any", obj({"a": S}), obj({"a": S, "b": {}}), False, False, False, False),
+    ("property.added/optional-closed", obj({"a": S}, additional=False), obj({"a": S, "b": I}, additional=False), False, True, False, True),
+    ("property.added/partial-same", obj({}, additional=S), obj({"b": S}, additional=S), False, False, False, False),
+    ("property.added/partial-narrower", obj({}, additional=S), obj({"b": {"type": "string", "maxLength": 3}}, additional=S), True, False, True, False),
+    ("property.added/partial-wider", obj({}, additional=S), obj({"b": STR_OR_NULL}, additional=S), False, True, False, True),
+    ("property.added/required-open", obj({"a": S}), obj({"a": S, "b": I}, ["b"]), True, False, True, False),
+    ("property.added/required-closed", obj({"a": S}, additional=False), obj({"a": S, "b": I}, ["b"], additional=False), True, True, True, True),
+    # property.removed
+    ("property.removed/optional-open", obj({"a": S, "b": I}), obj({"a": S}), False, False, False, True),
+    ("property.removed/optional-open-any", obj({"a": S, "b": {}}), obj({"a": S}), False, False, False, False),
+    ("property.removed/optional-closed", obj({"a": S, "b": I}, additional=False), obj({"a": S}, additional=False), True, False, True, False),
+    ("property.removed/partial-same", obj({"b": S}, additional=S), obj({}, additional=S), False, False, False, False),
+    ("property.removed/required-open", obj({"a": S, "b": I}, ["b"]), obj({"a": S}), False, True, False, True),
+    ("property.removed/required-closed", obj({"a": S, "b": I}, ["b"], additional=False), obj({"a": S}, additional=False), True, True, True, True),
+    # required
+    ("required.added", obj({"a": S}), obj({"a": S}, ["a"]), True, False, True, False),
+    ("required.removed", obj({"a": S}, ["a"]), obj({"a": S}), False, True, False, True),
+    ("required/reordered", obj({"a": S, "b": S}, ["a", "b"]), obj({"a": S, "b": S}, ["b", "a"]), False, False, False, False),
+    # additionalProperties
+    ("additional_properties.closed", obj({"a": S}), obj({"a": S}, additional=False), True, False, True, False),
+    ("additional_properties.opened", obj({"a": S}, additional=False), obj({"a": S}), False, True, False, True),
+    ("additional_properties.narrowed", obj({"a": S}), obj({"a": S}, additional=S), True, False, True, False),
+    ("additional_properties.widened", obj({"a": S}, additional=False), obj({"a": S}, additional=S), False, True, False, True),
+    ("additional_properties.opened/from-schema", obj({}, additional=S), obj({}, additional=True), False, True, False, True),
+    ("additional_properties/schema-narrowed", obj({}, additional=STR_OR_NULL), obj({}, additional=S), True, False, True, False),
+    # patternProperties
+    ("pattern_properties.added", obj({}), {**obj({}), "patternProperties": {"^x_": S}}, False, False, True, True),
+    ("pattern_properties/schema-narrowed", {"patternProperties": {"^x_": STR_OR_NULL}}, {"patternProperties": {"^x_": S}}, True, False, True, False),
+    # enum
+    ("enum.values_added", {"enum": ["a", "b"]}, {"enum": ["a", "b", "c"]}, False, True, False, True),
+    ("enum.values_removed", {"enum": ["a", "b"]}, {"enum": ["a"]}, True, False, True, False),
+    ("enum.values_added+removed", {"enum": ["a", "b"]}, {"enum": ["a", "c"]}, True, True, True, True),
+    ("enum.added", S, {**S, "enum": ["a"]}, True, False, True, False),
+    ("enum.removed", {**S, "enum": ["a"]}, S, False, True, False, True),
+    ("enum/reordered", {"enum": ["a", "b"]}, {"enum": ["b", "a"]}, False, False, False, False),
+    ("enum/1-equals-1.0", {"enum": [1, 2]}, {"enum": [1.0, 2]}, False, False, False, False),
+    ("enum.values_added/true-is-not-1", {"enum": [1]}, {"enum": [1, True]}, False, True, False, True),
+    # const
+    ("const.changed", {"const": "a"}, {"const": "b"}, True, True, True, True),
+    ("const.added", S, {**S, "const": "a"}, True, False, True, False),
+    ("const.removed", {"const": "a"}, {}, False, True, False, True),
+    ("const-to-enum-containing-it", {"const": "a"}, {"enum": ["a", "b"]}, False, True, False, True),
+    # numeric bounds
+    ("bound.tightened/maximum-lowered", {"maximum": 120}, {"maximum": 100}, True, False, True, False),
+    ("bound.loosened/maximum-raised", {"maximum": 100}, {"maximum": 120}, False, True, False, True),
+    ("bound.added/minimum", I, {**I, "minimum": 0}, True, False, True, False),
+    ("bound.removed/minimum", {**I, "minimum": 0}, I, False, True, False, True),
+    ("bound.tightened/exclusiveMinimum-raised", {"exclusiveMinimum": 0}, {"exclusiveMinimum": 1}, True, False, True, False),
+    ("bound.removed/exclusiveMaximum", {"exclusiveMaximum": 10}, {}, False, True, False, True),
+    ("bound/minimum-to-exclusiveMinimum", {"minimum": 5}, {"exclusiveMinimum": 5}, True, False, True, False),
+    ("bound/exclusiveMaximum-to-maximum", {"exclusiveMaximum": 5}, {"maximum": 5}, False, True, False, True),
+    ("bound/draft4-exclusive-flag-added", {"$schema": DRAFT4, "maximum": 10}, {"$schema": DRAFT4, "maximum": 10, "exclusiveMaximum": True}, True, False, True, False),
+    ("bound.tightened/multipleOf-2-to-4", {"multipleOf": 2}, {"multipleOf": 4}, True, False, True, False),
+    ("bound.loosened/multipleOf-4-to-2", {"multipleOf": 4}, {"multipleOf": 2}, False, True, False, True),
+    ("bound.loosened/multipleOf-0.5-to-0.25", {"multipleOf": 0.5}, {"multipleOf": 0.25}, False, True, False, True),
+    ("bound.changed/multipleOf-2-to-3", {"multipleOf": 2}, {"multipleOf": 3}, True, True, True, True),
+    ("bound.added/multipleOf", I, {**I, "multipleOf": 5}, True, False, True, False),
+    ("bound.removed/multipleOf", {**I, "multipleOf": 5}, I, False, True, False, True),
+    # string bounds, pattern, format
+    ("bound.tightened/minLength-raised", {"minLength": 1}, {"minLength": 2}, True, False, True, False),
+    ("bound.loosened/maxLength-raised", {"maxLength": 10}, {"maxLength": 20}, False, True, False, True),
+    ("bound.added/maxLength", S, {**S, "maxLength": 5}, True, False, True, False),
+    ("bound.removed/minLength", {**S, "minLength": 3}, S, False, True, False, True),
+    ("bound.added/minLength-0-no-effect", S, {**S, "minLength": 0}, False, False, False, False),
+    ("pattern.added", S, {**S, "pattern": "^a"}, True, False, True, False),
+    ("pattern.removed", {**S, "pattern": "^a"}, S, False, True, False, True),
+    ("pattern.changed", {**S, "pattern": "^a"}, {**S, "pattern": "^[ab]"}, False, False, True, True),
+    ("format.added", S, {**S, "format": "email"}, True, False, True, False),
+    ("format.removed", {**S, "format": "email"}, S, False, True, False, True),
+    ("format.changed", {**S, "format": "date"}, {**S, "format": "date-time"}, False, False, True, True),
+    # array bounds and items
+    ("bound.tightened/minItems", {"minItems": 1}, {"minItems": 2}, True, False, True, False),
+    ("bound.tightened/maxItems", {"maxItems": 5}, {"maxItems": 3}, True, False, True, False),
+    ("bound.removed/maxItems", {"maxItems": 5}, {}, False, True, False, True),
+    ("bound.added/uniqueItems", {"type": "array"}, {"type": "array", "uniqueItems": True}, True, False, True, False),
+    ("bound.removed/uniqueItems", {"type": "array", "uniqueItems": True}, {"type": "array"}, False, True, False, True),
+    ("bound/uniqueItems-false-is-absent", {"type": "array"}, {"type": "array", "uniqueItems": False}, False, False, False, False),
+    ("items/narrowed-inside", {"items": STR_OR_NULL}, {"items": S}, True, False, True, False),
+    ("items.narrowed/added", {"type": "array"}, {"type": "array", "items": S}, True, False, True, False),
+    ("items.opened/removed", {"type": "array", "items": S}, {"type": "array"}, False, True, False, True),
+    ("items.closed", {"prefixItems": [S]}, {"prefixItems": [S], "items": False}, True, False, True, False),
+    ("prefix_items.added/open-rest", {"prefixItems": [S]}, {"prefixItems": [S, I]}, True, False, True, False),
+    ("prefix_items.added/closed-rest", {"prefixItems": [S], "items": False}, {"prefixItems": [S, I], "items": False}, False, True, False, True),
+    ("prefix_items.removed/closed-rest", {"prefixItems": [S, I], "items": False}, {"prefixItems": [S], "items": False}, True, False, True, False),
+    ("prefix_items/draft7-items-array", {"$schema": DRAFT7, "items": [S], "additionalItems": False}, {"$schema": DRAFT7, "items": [S, I], "additionalItems": False}, False, True, False, True),
+    ("items.opened/draft7-additionalItems", {"$schema": DRAFT7, "items": [S], "additionalItems": False}, {"$schema": DRAFT7, "items": [S]}, False, True, False, True),
+    # object size bounds
+    ("bound.tightened/minProperties", {"minProperties": 1}, {"minProperties": 2}, True, False, True, False),
+    ("bound.removed/maxProperties", {"maxProperties": 3}, {}, False, True, False, True),
+    # anyOf, oneOf, allOf
+    ("any_of.branch_added", {"anyOf": [S, I]}, {"anyOf": [S, I, {"type": "null"}]}, False, True, False, True),
+    ("any_of.branch_removed", {"anyOf": [S, I]}, {"anyOf": [S]}, True, False, True, False),
+    ("any_of/branch-edited-in-place", {"anyOf": [{**S, "maxLength": 5}, {"type": "null"}]}, {"anyOf": [{**S, "maxLength": 3}, {"type": "null"}]}, True, False, True, False),
+    ("any_of/branches-reordered", {"anyOf": [S, I]}, {"anyOf": [I, S]}, False, False, False, False),
+    ("any_of/removed-and-added-unmatched", {"anyOf": [S, I]}, {"anyOf": [S, {"type": "null"}, {"type": "boolean"}]}, False, False, True, True),
+    ("any_of.added", {}, {"anyOf": [S, I]}, True, False, True, False),
+    ("any_of.removed", {"anyOf": [S, I]}, {}, False, True, False, True),
+    ("one_of.branch_added/disjoint", {"oneOf": [S, I]}, {"oneOf": [S, I, {"type": "null"}]}, False, True, False, True),
+    ("one_of.branch_added/overlapping", {"oneOf": [S, I]}, {"oneOf": [S, I, {"type": "number"}]}, False, True, True, True),
+    ("one_of.branch_removed/disjoint", {"oneOf": [S, I]}, {"oneOf": [S]}, True, False, True, False),
+    ("one_of.branch_added/discriminated", {"oneOf": [tagged("a"), tagged("b")]}, {"oneOf": [tagged("a"), tagged("b"), tagged("c")]}, False, True, False, True),
+    ("one_of.branch_added/same-discriminator", {"oneOf": [tagged("a"), tagged("b")]}, {"oneOf": [tagged("a"), tagged("b"), tagged("b", S)]}, False, True, True, True),
+    ("all_of.branch_added", {"allOf": [S]}, {"allOf": [S, {"maxLength": 3}]}, True, False, True, False),
+    ("all_of.branch_removed", {"allOf": [S, {"maxLength": 3}]}, {"allOf": [S]}, False, True, False, True),
+    # keywords whose effect the engine does not judge
+    ("not.changed", {"not": S}, {"not": I}, False, False, True, True),
+    ("not.added", {}, {"not": S}, False, False, True, False),
+    ("not.removed", {"not": S}, {}, False, False, False, True),
+    ("then.changed", {"if": S, "then": {"maxLength": 3}}, {"if": S, "then": {"maxLength": 2}}, False, False, True, True),
+    ("dependent_required.added", obj({"a": S, "b": S}), {**obj({"a": S, "b": S}), "dependentRequired": {"a": ["b"]}}, False, False, True, False),
+    ("dependent_schemas.added/entry", {"dependentSchemas": {"a": {"required": ["b"]}}}, {"dependentSchemas": {"a": {"required": ["b"]}, "c": {"required": ["d"]}}}, False, False, True, False),
+    ("property.added/unevaluated-decides", {"allOf": [obj({"a": {}})], "unevaluatedProperties": False}, {"allOf": [obj({"a": {}})], "unevaluatedProperties": False, "properties": {"b": S}}, False, False, True, True),
+    ("property.added/matches-a-pattern", {"patternProperties": {"^x": S}}, {"patternProperties": {"^x": S}, "properties": {"xa": S}}, False, False, True, True),
+    ("contains.changed", {"contains": S}, {"contains": I}, False, False, True, True),
+    ("property_names.added", {"type": "object"}, {"type": "object", "propertyNames": {"maxLength": 3}}, False, False, True, False),
+    ("unevaluated_properties.added", obj({"a": S}), {**obj({"a": S}), "unevaluatedProperties": False}, False, False, True, False),
+    # references
+    ("ref/target-narrowed", {"$defs": {"Age": {"maximum": 120}}, "properties": {"age": {"$ref": "#/$defs/Age"}}}, {"$defs": {"Age": {"maximum": 100}}, "properties": {"age": {"$ref": "#/$defs/Age"}}}, True, False, True, False),
+    ("ref/draft7-definitions", {"$schema": DRAFT7, "definitions": {"A": S}, "items": {"$ref": "#/definitions/A"}}, {"$schema": DRAFT7, "definitions": {"A": STR_OR_NULL}, "items": {"$ref": "#/definitions/A"}}, False, True, False, True),
+    ("ref/inlined-equivalent", {"$defs": {"A": S}, "properties": {"a": {"$ref": "#/$defs/A"}}}, {"properties": {"a": S}}, False, False, False, False),
+    ("ref/renamed-definition", {"$defs": {"A": S}, "items": {"$ref": "#/$defs/A"}}, {"$defs": {"B": S}, "items": {"$ref": "#/$defs/B"}}, False, False, False, False),
+    ("ref/draft7-siblings-are-ignored", {"$schema": DRAFT7, "definitions": {"A": S}, "properties": {"a": {"$ref": "#/definitions/A", "maxLength": 3}}}, {"$schema": DRAFT7, "definitions": {"A": S}, "properties": {"a": {"$ref": "#/definitions/A", "maxLength": 1}}}, False, False, False, False),
+    ("ref/2020-siblings-apply", {"$defs": {"A": S}, "properties": {"a": {"$ref": "#/$defs/A", "maxLength": 3}}}, {"$defs": {"A": S}, "properties": {"a": {"$ref": "#/$defs/A", "maxLength": 1}}}, True, False, True, False),
+    ("ref.unresolvable/remote-changed", {"$ref": "https://example.com/a.json"}, {"$ref": "https://example.com/b.json"}, False, False, True, True),
+    ("ref/remote-identical", {"$ref": "https://example.com/a.json", "title": "x"}, {"$ref": "https://example.com/a.json", "title": "y"}, False, False, False, False),
+    ("ref.added/next-to-keywords", {"$defs": {"A": {"minLength": 1}}, "type": "string"}, {"$defs": {"A": {"minLength": 1}}, "type": "string", "$ref": "#/$defs/A"}, False, False, True, False),
+    # annotations, dialects, unknown keywords
+    ("metadata.changed/title", {**S, "title": "Name"}, {**S, "title": "Full name"}, False, False, False, False),
+    ("metadata.changed/default-examples-deprecated", {**S, "default": "a"}, {**S, "default": "b", "examples": ["c"], "deprecated": True}, False, False, False, False),
+    ("dialect.changed", {"$schema": DRAFT7, **S}, {"$schema": DRAFT2020, **S}, False, False, True, True),
+    ("unknown/vendor-keyword", {**S, "x-kafka-topic": "users"}, {**S, "x-kafka-topic": "people"}, False, False, True, True),
+    ("definition.changed/unreferenced", {"$defs": {"Unused": S}, **I}, {"$defs": {"Unused": I}, **I}, False, False, False, False),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "lenient_backward", "lenient_forward", "strict_backward", "strict_forward"),
+    [pytest.param(*row[1:], id=row[0]) for row in ROWS],
+)
+def test_verdict_table(
+    old: Any,
+    new: Any,
+    lenient_backward: bool,
+    lenient_forward: bool,
+    strict_backward: bool,
+    strict_forward: bool,
+) -> None:
+    lenient = compare(old, new, policy=Policy.LENIENT)
+    strict = compare(old, new, policy=Policy.STRICT)
+    verdicts = (
+        lenient.breaks(Mode.BACKWARD),
+        lenient.breaks(Mode.FORWARD),
+        strict.breaks(Mode.BACKWARD),
+        strict.breaks(Mode.FORWARD),
+    )
+    expected = (lenient_backward, lenient_forward, strict_backward, strict_forward)
+    assert verdicts == expected, "\n".join(strict.render(120))
+
+
+def test_table_covers_every_documented_change_kind() -> None:
+    seen = {
+        change.kind
+        for _, old, new, *_ in ROWS
+        for change in compare(old, new, policy="strict").changes
+    }
+    documented = {
+        "type.narrowed", "type.widened", "type.changed", "schema.narrowed", "schema.widened",
+        "property.added", "property.removed", "required.added", "required.removed",
+        "additional_properties.closed", "additional_properties.opened",
+        "additional_properties.narrowed", "additional_properties.widened",
+        "pattern_properties.added", "enum.values_added", "enum.values_removed", "enum.added",
+        "enum.removed", "const.changed", "const.added", "const.removed", "bound.tightened",
+        "bound.loosened", "bound.added", "bound.removed", "bound.changed", "pattern.added",
+        "pattern.removed", "pattern.changed", "format.added", "format.removed", "format.changed",
+        "items.closed", "items.opened", "items.narrowed", "prefix_items.added",
+        "prefix_items.removed", "any_of.branch_added", "any_of.branch_removed", "any_of.added",
+        "any_of.removed", "one_of.branch_added", "one_of.branch_removed", "one_of.overlap",
+        "all_of.branch_added", "all_of.branch_removed", "not.changed", "not.added",
+        "dependent_schemas.added",
+        "not.removed", "then.changed", "dependent_required.added", "contains.changed",
+        "property_names.added", "unevaluated_properties.added", "ref.unresolvable",
+        "ref.added", "metadata.changed", "dialect.changed", "unknown", "definition.changed",
+    }  # fmt: skip
+    assert documented <= seen, sorted(documented - seen)
+
+
+# -- where, what and how much ---------------------------------------------------------
+
+
+def test_change_records_location_old_and_new_values() -> None:
+    old = obj({"user": obj({"age": {"type": "integer", "maximum": 120}})})
+    new = obj({"user": obj({"age": {"type": "integer", "maximum": 100}})})
+    (change,) = compare(old, new).changes
+    assert change.kind == "bound.tightened"
+    assert change.location == "/properties/user/properties/age/maximum"
+    assert (change.old, change.new) == (120, 100)
+    assert (change.readers, change.writers) == (Effect.BREAKING, Effect.SAFE)
+    assert change.message == "maximum lowered 120 -> 100"
+
+
+def test_location_escapes_tilde_and_slash_in_property_names() -> None:
+    old = obj({"a/b": S, "c~d": S})
+    new = obj({"a/b": I, "c~d": I})
+    locations = [change.location for change in compare(old, new).changes]
+    assert locations == ["/properties/a~1b/type", "/properties/c~0d/type"]
+
+
+def test_removed_property_is_located_and_carries_its_old_schema() -> None:
+    (change,) = compare(obj({"gone": S}), obj({}), policy="strict").changes
+    assert (change.kind, change.location) == ("property.removed", "/properties/gone")
+    assert (change.old, change.new) == (S, None)
+    assert change.writers is Effect.BREAKING
+
+
+def test_required_change_points_into_the_required_list() -> None:
+    changes = compare(obj({"a": S, "b": S}, ["a"]), obj({"a": S, "b": S}, ["a", "b"])).changes
+    assert [(c.kind, c.location, c.old, c.new) for c in changes] == [
+        ("required.added", "/required/1", None, "b")
+    ]
+
+
+def test_enum_change_lists_only_the_values_added_and_removed() -> None:
+    changes = compare({"enum": ["a", "b", "c"]}, {"enum": ["a", "d"]}).changes
+    assert [(c.kind, c.old, c.new) for c in changes] == [
+        ("enum.values_added", None, ["d"]),
+        ("enum.values_removed", ["b", "c"], None),
+    ]
+
+
+def test_changes_are_ordered_by_location_then_kind() -> None:
+    old = obj({"b": S, "a": S, "c": {"enum": [1, 2]}}, additional=False)
+    new = obj({"a": I, "b": {**S, "maxLength": 1}, "c": {"enum": [2, 3]}})
+    report = compare(old, new)
+    keys = [(c.location, c.kind) for c in report.changes]
+    assert keys == [
+        ("/additionalProperties", "additional_properties.opened"),
+        ("/properties/a/type", "type.changed"),
+        ("/properties/b/maxLength", "bound.added"),
+        ("/properties/c/enum", "enum.values_added"),
+        ("/properties/c/enum", "enum.values_removed"),
+    ]
+    assert compare(old, new).changes == report.changes
+
+
+def test_numbered_locations_sort_as_numbers() -> None:
+    old = {"prefixItems": [S] * 11}
+    new = {"prefixItems": [I] * 11}
+    locations = [c.location for c in compare(old, new).changes]
+    assert locations == [f"/prefixItems/{i}/type" for i in range(11)]
+
+
+def test_identical_schemas_have_no_changes() -> None:
+    schema = obj({"a": {"anyOf": [S, I]}, "b": {"items": {"enum": [1, 2]}}}, ["a"])
+    report = compare(schema, json.loads(json.dumps(schema)))
+    assert report.changes == ()
+    assert not report.breaks(Mode.FULL)
+
+
+# -- policies, modes and verdicts ---------------------------------------------------------
+
+
+def test_defaults_are_backward_and_lenient() -> None:
+    assert DEFAULT_MODE is Mode.BACKWARD
+    assert DEFAULT_POLICY is Policy.LENIENT
+    assert compare(S, S).policy is Policy.LENIENT
+
+
+def test_lenient_property_addition_is_listed_as_safe_not_hidden() -> None:
+    report = compare(obj({"a": S}), obj({"a": S, "b": I}))
+    (change,) = report.changes
+    assert (change.kind, change.readers, change.writers) == (
+        "property.added",
+        Effect.SAFE,
+        Effect.SAFE,
+    )
+
+
+def test_unknown_breaks_under_strict_and_is_listed_under_lenient() -> None:
+    old, new = {"not": S}, {"not": I}
+    lenient = compare(old, new, policy="lenient")
+    strict = compare(old, new, policy="STRICT")
+    assert [c.kind for c in lenient.unknown_changes()] == ["not.changed"]
+    assert not lenient.breaks(Mode.FULL)
+    assert strict.breaks(Mode.BACKWARD)
+    assert strict.breaks(Mode.FORWARD)
+    assert not strict.breaks_readers
+    assert not strict.breaks_writers
+
+
+def test_breaking_changes_keeps_only_those_the_mode_checks() -> None:
+    old = obj({"a": S, "b": {"maximum": 5}}, additional=False)
+    new = obj({"a": S, "b": {"maximum": 3}, "c": S}, additional=False)
+    report = compare(old, new)
+    assert [c.kind for c in report.breaking_changes(Mode.BACKWARD)] == ["bound.tightened"]
+    assert [c.kind for c in report.breaking_changes("forward")] == ["property.added"]
+    assert len(report.breaking_changes(Mode.FULL)) == 2
+    assert report.breaking_changes(Mode.NONE) == []
+    assert report.breaks_readers
+    assert report.breaks_writers
+
+
+@pytest.mark.parametrize("mode", ["BACKWARD", "FORWARD", "FULL"])
+def test_transitive_mode_judges_a_pair_as_its_plain_form(mode: str) -> None:
+    for _, old, new, *_ in ROWS:
+        report = compare(old, new, policy="strict")
+        assert report.breaks(f"{mode}_TRANSITIVE") == report.breaks(mode)
+
+
+def test_mode_none_never_breaks() -> None:
+    assert not compare(S, I, policy="strict").breaks(Mode.NONE)
+
+
+@pytest.mark.parametrize(
+    ("mode", "transitive", "readers", "writers"),
+    [
+        (Mode.BACKWARD, False, True, False),
+        (Mode.BACKWARD_TRANSITIVE, True, True, False),
+        (Mode.FORWARD, False, False, True),
+        (Mode.FORWARD_TRANSITIVE, True, False, True),
+        (Mode.FULL, False, True, True),
+        (Mode.FULL_TRANSITIVE, True, True, True),
+        (Mode.NONE, False, False, False),
+    ],
+)
+def test_mode_properties(mode: Mode, transitive: bool, readers: bool, writers: bool) -> None:
+    assert (mode.transitive, mode.checks_readers, mode.checks_writers) == (
+        transitive,
+        readers,
+        writers,
+    )
+    assert mode.value == mode.name
+
+
+def test_mode_parse_ignores_case_and_accepts_hyphens() -> None:
+    assert Mode.parse("backward") is Mode.BACKWARD
+    assert Mode.parse("Full-Transitive") is Mode.FULL_TRANSITIVE
+    assert Mode.parse(Mode.NONE) is Mode.NONE
+    assert Policy.parse("STRICT") is Policy.STRICT
+    assert Policy.parse(Policy.LENIENT) is Policy.LENIENT
+
+
+@pytest.mark.parametrize("value", ["sideways", "", 3, None])
+def test_mode_parse_error_names_the_accepted_values(value: Any) -> None:
+    with pytest.raises(InvalidArgument, match="compatibility mode") as caught:
+        Mode.parse(value)
+    for mode in Mode:
+        assert mode.value in str(caught.value)
+
+
+def test_policy_parse_error_names_the_accepted_values() -> None:
+    with pytest.raises(InvalidArgument, match=r"compatibility policy 'loose'.*strict, lenient"):
+        Policy.parse("loose")
+    with pytest.raises(InvalidArgument, match="compatibility policy"):
+        compare(S, S, policy="loose")
+
+
+def test_breaks_refuses_an_unknown_mode() -> None:
+    with pytest.raises(InvalidArgument, match="BACKWARD"):
+        compare(S, I).breaks("upward")
+
+
+# -- storage and display -------------------------------------------------------------------
+
+
+def _varied_report(policy: str) -> CompatReport:
+    old = obj({"a": {"enum": [1, 2]}, "b": S, "c": {"not": S}}, ["b"], additional=False)
+    new = obj({"a": {"enum": [2, 3.5]}, "c": {"not": I}, "d": {"const": None}}, additional=True)
+    return compare(old, new, policy=policy)
+
+
+@pytest.mark.parametrize("policy", ["strict", "lenient"])
+def test_report_round_trips_through_json(policy: str) -> None:
+    report = _varied_report(policy)
+    assert len(report.changes) >= 6
+    stored = json.dumps(report.to_dict(), allow_nan=False)
+    restored = CompatReport.from_dict(json.loads(stored))
+    assert restored == report
+    assert restored.to_dict() == report.to_dict()
+    assert all(isinstance(c.readers, Effect) for c in restored.changes)
+
+
+def test_change_to_dict_is_plain_json() -> None:
+    (change,) = compare({"maximum": 2}, {"maximum": 1}).changes
+    assert change.to_dict() == {
+        "kind": "bound.tightened",
+        "location": "/maximum",
+        "old": 2,
+        "new": 1,
+        "readers": "breaking",
+        "writers": "safe",
+        "message": "maximum lowered 2 -> 1",
+    }
+    assert Change.from_dict(change.to_dict()) == change
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"format": 99, "policy": "strict", "changes": []},
+        {"format": 1, "policy": "strict", "changes": {}},
+        {"format": 1, "policy": "sloppy", "changes": []},
+        {"format": 1, "policy": "strict", "changes": [{"kind": "x"}]},
+    ],
+)
+def test_from_dict_refuses_malformed_data(data: dict[str, Any]) -> None:
+    with pytest.raises(InvalidArgument):
+        CompatReport.from_dict(data)
+
+
+@pytest.mark.parametrize("width", [80, 50, 30])
+def test_render_keeps_every_line_within_width(width: int) -> None:
+    name = "a_property_name_that_is_far_too_long_to_fit_on_one_line_of_any_terminal" * 2
+    old = obj({name: obj({name: {"maximum": 120}})})
+    new = obj({name: obj({name: {"maximum": 100}}), "other": {"not": S}})
+    lines = compare(old, new, policy="strict").render(width)
+    assert len(lines) >= 4
+    assert all(len(line) <= width for line in lines), lines
+    assert any(line.startswith("BREAKS READERS") for line in lines)
+
+
+def test_render_labels_each_change_and_flags_unknown() -> None:
+    lines = _varied_report("strict").render()
+    assert lines[0].startswith("7 changes (policy strict): breaks readers; breaks writers")
+    summary = " ".join(" ".join(lines[:2]).split())
+    assert summary.endswith("(unknown counts as breaking under strict)")
+    assert any(line.startswith("UNKNOWN") and "/properties/c/not" in line for line in lines)
+    assert any(line.startswith("BREAKS WRITERS") for line in lines)
+    assert any(line.startswith("BREAKS READERS") for line in lines)
+
+
+def test_render_says_when_nothing_changed() -> None:
+    assert compare(S, {**S, "title": "same rules"}).render() != [
+        "no changes between the two schemas"
+    ]
+    assert compare(S, S).render() == ["no changes between the two schemas"]
+
+
+# -- references ------------------------------------------------------------------------------
+
+TREE = {
+    "$defs": {
+        "node": {
+            "type": "object",
+            "properties": {
+                "value": {"type": "integer"},
+                "children": {"type": "array", "items": {"$ref": "#/$defs/node"}},
+            },
+            "required": ["value"],
+        }
+    },
+    "$ref": "#/$defs/node",
+}
+
+
+def test_recursive_schema_compared_with_itself_terminates_without_changes() -> None:
+    report = compare(TREE, json.loads(json.dumps(TREE)), policy="strict")
+    assert report.changes == ()
+
+
+def test_change_in_recursive_definition_is_reported_once_where_it_is_defined() -> None:
+    new = json.loads(json.dumps(TREE))
+    new["$defs"]["node"]["properties"]["value"]["maximum"] = 10
+    report = compare(TREE, new)
+    assert [(c.kind, c.location) for c in report.changes] == [
+        ("bound.added", "/$defs/node/properties/value/maximum")
+    ]
+
+
+def test_self_referencing_root_terminates() -> None:
+    old = {"type": "object", "properties": {"next": {"$ref": "#"}}}
+    new = {"type": "object", "properties": {"next": {"$ref": "#"}, "tag": S}}
+    report = compare(old, new, policy="strict")
+    assert [(c.kind, c.location) for c in report.changes] == [("property.added", "/properties/tag")]
+
+
+def test_mutually_recursive_definitions_terminate() -> None:
+    def schema(leaf: Any) -> dict[str, Any]:
+        return {
+            "$defs": {
+                "a": {"type": "object", "properties": {"b": {"$ref": "#/$defs/b"}, "leaf": leaf}},
+                "b": {"type": "object", "properties": {"a": {"$ref": "#/$defs/a"}}},
+            },
+            "$ref": "#/$defs/a",
+        }
+
+    report = compare(schema(S), schema(STR_OR_NULL))
+    assert [(c.kind, c.location) for c in report.changes] == [
+        ("type.widened", "/$defs/a/properties/leaf/type")
+    ]
+
+
+def test_anchor_and_own_id_references_are_followed() -> None:
+    def schema(maximum: int) -> dict[str, Any]:
+        return {
+            "$id": "https://example.com/person.json",
+            "$defs": {"age": {"$anchor": "age", "maximum": maximum}},
+            "properties": {
+                "a": {"$ref": "#age"},
+                "b": {"$ref": "https://example.com/person.json#/$defs/age"},
+            },
+        }
+
+    report = compare(schema(120), schema(100))
+    assert [(c.kind, c.location) for c in report.changes] == [
+        ("bound.tightened", "/$defs/age/maximum")
+    ]
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    attempts: list[Any] = []
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        attempts.append(args)
+        raise AssertionError(f"network use attempted: {args!r}")
+
+    monkeypatch.setattr(urllib.request, "urlopen", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    return attempts
+
+
+def test_remote_reference_is_never_fetched(no_network: list[Any]) -> None:
+    old = {"properties": {"a": {"$ref": "https://example.invalid/a.json"}, "b": {"$ref": "b.json"}}}
+    new = {
+        "properties": {"a": {"$ref": "https://example.invalid/a2.json"}, "b": {"$ref": "b.json"}}
+    }
+    report = compare(old, new, policy="strict")
+    assert [(c.kind, c.location, c.readers, c.writers) for c in report.changes] == [
+        ("ref.unresolvable", "/properties/a/$ref", Effect.UNKNOWN, Effect.UNKNOWN)
+    ]
+    assert no_network == []
+
+
+def test_document_check_never_fetches_a_remote_reference(no_network: list[Any]) -> None:
+    schema = {"properties": {"a": {"$ref": "https://example.invalid/a.json"}}}
+    with pytest.raises(InvalidSchema, match="never fetched"):
+        document_compatible({"a": 1}, S, schema)
+    assert no_network == []
+
+
+# -- inputs that are not schemas ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", [1, "string", None, [], 2.5])
+def test_non_schema_input_is_invalid_schema(bad: Any) -> None:
+    with pytest.raises(InvalidSchema, match="old schema must be a JSON Schema"):
+        compare(bad, S)
+    with pytest.raises(InvalidSchema, match="new schema must be a JSON Schema"):
+        compare(S, bad)
+    with pytest.raises(InvalidSchema, match="new schema"):
+        document_compatible({}, S, bad)
+
+
+def test_malformed_schema_is_invalid_schema_naming_the_place() -> None:
+    with pytest.raises(InvalidSchema, match="new schema is not a valid JSON Schema") as caught:
+        compare(S, {"properties": {"a": {"type": 5}}})
+    assert caught.value.path == "/properties/a/type"
+
+
+# -- the direct question about one document ----------------------------------------------------
+
+
+def test_document_valid_under_both_versions_is_compatible() -> None:
+    old = obj({"age": {"type": "integer", "maximum": 120}})
+    new = obj({"age": {"type": "integer", "maximum": 100}})
+    verdict = document_compatible({"age": 40}, old, new)
+    assert verdict == DocumentVerdict(True, True, [])
+    assert verdict.compatible
+
+
+def test_document_valid_under_old_but_not_new_names_the_error() -> None:
+    old = obj({"age": {"type": "integer", "maximum": 120}})
+    new = obj({"age": {"type": "integer", "maximum": 100}}, ["name"])
+    verdict = document_compatible({"age": 110}, old, new)
+    assert verdict.valid_under_old
+    assert not verdict.compatible
+    assert verdict.errors_under_new == [
+        "(root): 'name' is a required property",
+        "/age: 110 is greater than the maximum of 100",
+    ]
+
+
+def test_document_invalid_under_old_can_become_valid_under_new() -> None:
+    verdict = document_compatible("x", I, {"type": ["integer", "string"]})
+    assert (verdict.valid_under_old, verdict.valid_under_new) == (False, True)
+
+
+def test_document_check_applies_formats_and_each_schemas_own_draft() -> None:
+    old = {"$schema": DRAFT7, "items": [S], "additionalItems": False}
+    new = {"prefixItems": [{"type": "string", "format": "email"}], "items": False}
+    assert not document_compatible(["a", "b"], old, new).valid_under_old
+    verdict = document_compatible(["not an email"], old, new)
+    assert verdict.valid_under_old
+    assert not verdict.valid_under_new
+    assert "email" in verdict.errors_under_new[0]
+
+
+# -- subsets --------------------------------------------------------------------------------
+
+
+def test_is_subset_answers_true_false_or_unknown() -> None:
+    assert is_subset(I, {"type": "number"}) is True
+    assert is_subset({"type": "number"}, I) is False
+    assert is_subset(obj({"a": S}, ["a"]), obj({"a": S})) is True
+    assert is_subset(obj({"a": S}), obj({"a": S}, additional=False)) is False
+    assert is_subset({"not": S}, {"not": I}) is None
+    assert is_subset(True, False) is False
+    assert is_subset(False, S) is True
+
+
+# -- what the module may import -------------------------------------------------------------------
+
+
+def test_engine_imports_neither_pytest_nor_storage_libraries() -> None:
+    code = (
+        "import sys, pytest_contracts.compat as c;"
+        "c.compare({'type': 'string'}, {'type': 'integer'});"
+        "print(sorted(m for m in ('pytest', 'sqlalchemy', 'redis') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"

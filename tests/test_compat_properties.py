@@ -1,0 +1,321 @@
+"""Property tests of the compatibility engine: where it says SAFE, no document disagrees.
+
+Schemas come from a family built here (objects with typed properties, required
+lists, open or closed content, numeric and string bounds, enums, arrays with
+items and size bounds); a new version is the old one with one to three random
+edits. Documents are drawn to fit a schema, then kept only if they validate.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import jsonschema
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from pytest_contracts.compat import CompatReport, Mode, Policy, compare
+
+NAMES = ("a", "b", "c", "d")
+SETTINGS = settings(
+    max_examples=200,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+
+# -- schemas ---------------------------------------------------------------------------------
+
+_small = st.integers(-4, 4)
+_NUMERIC_TYPES = ["integer", "number", ["integer", "null"]]
+_STRING_TYPES = ["string", ["string", "null"]]
+_ENUM_VALUES = ["x", "y", "z", 1, 2, None]
+
+numbers = st.fixed_dictionaries(
+    {"type": st.sampled_from(_NUMERIC_TYPES)},
+    optional={
+        "minimum": _small,
+        "maximum": _small,
+        "exclusiveMinimum": _small,
+        "exclusiveMaximum": _small,
+        "multipleOf": st.sampled_from([1, 2, 3, 4, 0.5]),
+    },
+)
+strings = st.fixed_dictionaries(
+    {"type": st.sampled_from(_STRING_TYPES)},
+    optional={
+        "minLength": st.integers(0, 3),
+        "maxLength": st.integers(0, 5),
+        "pattern": st.sampled_from(["^a", "b"]),
+    },
+)
+enums = st.fixed_dictionaries(
+    {"enum": st.lists(st.sampled_from(_ENUM_VALUES), min_size=1, max_size=4, unique=True)}
+)
+leaves = st.one_of(numbers, strings, enums, st.just({"type": "boolean"}))
+
+
+def _arrays(inner: st.SearchStrategy[Any]) -> st.SearchStrategy[dict[str, Any]]:
+    return st.fixed_dictionaries(
+        {"type": st.just("array"), "items": inner},
+        optional={
+            "minItems": st.integers(0, 2),
+            "maxItems": st.integers(0, 3),
+            "uniqueItems": st.booleans(),
+        },
+    )
+
+
+@st.composite
+def _objects(draw: st.DrawFn, inner: st.SearchStrategy[Any]) -> dict[str, Any]:
+    names = draw(st.lists(st.sampled_from(NAMES), unique=True, max_size=3))
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {name: draw(inner) for name in names},
+    }
+    required = draw(st.lists(st.sampled_from(names), unique=True)) if names else []
+    if required:
+        schema["required"] = required
+    if draw(st.booleans()):
+        schema["additionalProperties"] = False
+    return schema
+
+
+schemas = st.recursive(
+    leaves, lambda inner: st.one_of(_arrays(inner), _objects(inner)), max_leaves=5
+)
+
+# -- edits -------------------------------------------------------------------------------------
+
+
+def _nodes(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    found = [schema]
+    for child in schema.get("properties", {}).values():
+        found.extend(_nodes(child))
+    if isinstance(schema.get("items"), dict):
+        found.extend(_nodes(schema["items"]))
+    return found
+
+
+def _toggle(schema: dict[str, Any], keyword: str, value: Any) -> None:
+    if keyword in schema:
+        del schema[keyword]
+    else:
+        schema[keyword] = value
+
+
+@st.composite
+def _edit(draw: st.DrawFn, schema: dict[str, Any]) -> None:
+    """Change one keyword somewhere in ``schema``, in place."""
+    node = draw(st.sampled_from(_nodes(schema)))
+    kind = draw(
+        st.sampled_from(
+            ["bound", "type", "enum", "unique", "pattern", "property", "required", "closed"]
+        )
+    )
+    if kind == "bound":
+        keyword = draw(
+            st.sampled_from(
+                [
+                    "minimum",
+                    "maximum",
+                    "exclusiveMinimum",
+                    "exclusiveMaximum",
+                    "multipleOf",
+                    "minLength",
+                    "maxLength",
+                    "minItems",
+                    "maxItems",
+                ]
+            )
+        )
+        if keyword == "multipleOf":
+            value: Any = draw(st.sampled_from([1, 2, 3, 4, 0.5, 0.25]))
+        elif keyword.startswith(("minL", "maxL", "minI", "maxI")):
+            value = draw(st.integers(0, 5))
+        else:
+            value = draw(_small)
+        if keyword in node and draw(st.booleans()):
+            del node[keyword]
+        else:
+            node[keyword] = value
+    elif kind == "type" and "type" in node and node["type"] not in ("object", "array"):
+        node["type"] = draw(st.sampled_from([*_NUMERIC_TYPES, *_STRING_TYPES, "boolean"]))
+    elif kind == "enum":
+        values = list(node.get("enum", []))
+        value = draw(st.sampled_from(_ENUM_VALUES))
+        if value in values and len(values) > 1:
+            values.remove(value)
+        elif value not in values:
+            values.append(value)
+        if draw(st.integers(0, 4)) == 0:
+            node.pop("enum", None)
+        else:
+            node["enum"] = values
+    elif kind == "unique" and node.get("type") == "array":
+        _toggle(node, "uniqueItems", True)
+    elif kind == "pattern":
+        _toggle(node, "pattern", draw(st.sampled_from(["^a", "b"])))
+    elif kind == "property" and node.get("type") == "object":
+        name = draw(st.sampled_from(NAMES))
+        properties = node["properties"]
+        if name in properties:
+            del properties[name]
+            node["required"] = [n for n in node.get("required", []) if n != name]
+        else:
+            properties[name] = draw(leaves)
+    elif kind == "required" and node.get("properties"):
+        name = draw(st.sampled_from(sorted(node["properties"])))
+        required = node.setdefault("required", [])
+        if name in required:
+            required.remove(name)
+        else:
+            required.append(name)
+    elif kind == "closed" and node.get("type") == "object":
+        _toggle(node, "additionalProperties", False)
+
+
+@st.composite
+def pairs(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
+    old = draw(schemas)
+    new = copy.deepcopy(old)
+    for _ in range(draw(st.integers(1, 3))):
+        draw(_edit(new))
+    for _ in range(10):  # many edits do not apply to the node drawn: edit until one does
+        if new != old:
+            break
+        draw(_edit(new))
+    return old, new
+
+
+# -- documents ---------------------------------------------------------------------------------
+
+json_values = st.recursive(
+    st.none() | st.booleans() | _small | st.text("ab", max_size=3),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(NAMES), inner),
+    max_leaves=4,
+)
+
+
+def documents(schema: Any) -> st.SearchStrategy[Any]:
+    """Values drawn to fit ``schema`` (most do; the caller keeps those that validate)."""
+    if not isinstance(schema, dict) or not schema:
+        return json_values
+    if "enum" in schema:
+        return st.sampled_from(schema["enum"])
+    declared = schema.get("type")
+    types = [declared] if isinstance(declared, str) else declared or ["null"]
+    return st.one_of([_of_type(schema, t) for t in types])
+
+
+def _of_type(schema: dict[str, Any], name: str) -> st.SearchStrategy[Any]:
+    if name == "null":
+        return st.none()
+    if name == "boolean":
+        return st.booleans()
+    if name in ("integer", "number"):
+        low = max(schema.get("minimum", -6), schema.get("exclusiveMinimum", -7) + 1)
+        high = min(schema.get("maximum", 6), schema.get("exclusiveMaximum", 7) - 1)
+        if low > high:
+            return st.integers(-6, 6)
+        multiple = schema.get("multipleOf", 1)
+        found = st.integers(low, high).map(lambda v: v - v % multiple if multiple >= 1 else v)
+        if name == "number":
+            halves = st.integers(2 * low, 2 * high).map(lambda v: v / 2)
+            found = found | halves | st.floats(low, high, allow_nan=False)
+        return found
+    if name == "string":
+        low = schema.get("minLength", 0)
+        high = max(low, schema.get("maxLength", low + 4))
+        text = st.text("abxy", min_size=low, max_size=high)
+        return text | text.map(lambda s: "a" + s[1:] if s else s)
+    if name == "array":
+        low = schema.get("minItems", 0)
+        high = max(low, schema.get("maxItems", low + 3))
+        return st.lists(documents(schema.get("items", True)), min_size=low, max_size=high)
+    return _object_documents(schema)
+
+
+@st.composite
+def _object_documents(draw: st.DrawFn, schema: dict[str, Any]) -> dict[str, Any]:
+    properties = schema.get("properties", {})
+    required = set(schema.get("required", []))
+    document: dict[str, Any] = {}
+    for name, subschema in properties.items():
+        if name in required or draw(st.booleans()):
+            document[name] = draw(documents(subschema))
+    if schema.get("additionalProperties") is not False:
+        # Properties no version declares, or that a later edit might declare.
+        extras = [name for name in (*NAMES, "e") if name not in properties]
+        for name in draw(st.lists(st.sampled_from(extras), unique=True, max_size=2)):
+            document[name] = draw(json_values)
+    return document
+
+
+def valid_documents(schema: dict[str, Any]) -> st.SearchStrategy[list[Any]]:
+    validator = jsonschema.Draft202012Validator(schema)
+    return st.lists(documents(schema), min_size=1, max_size=8).map(
+        lambda docs: [doc for doc in docs if validator.is_valid(doc)]
+    )
+
+
+# -- properties ---------------------------------------------------------------------------------
+
+
+def _check_direction(
+    mode: Mode, source: Callable[[tuple[Any, Any]], tuple[Any, Any]]
+) -> Counter[str]:
+    """Run the property for one direction; return how much it actually checked."""
+    seen: Counter[str] = Counter()
+
+    @SETTINGS
+    @given(pair=pairs(), data=st.data())
+    def run(pair: tuple[dict[str, Any], dict[str, Any]], data: st.DataObject) -> None:
+        old, new = pair
+        report = compare(old, new, policy=Policy.STRICT)
+        assume(not report.breaks(mode))
+        written_under, read_under = source(pair)
+        reader = jsonschema.Draft202012Validator(read_under)
+        documents = data.draw(valid_documents(written_under), label="documents")
+        for document in documents:
+            assert reader.is_valid(document), (
+                f"compare() found {mode} safe, yet {document!r} crosses it\n"
+                f"old: {old}\nnew: {new}\n" + "\n".join(report.render(100))
+            )
+        seen["pairs"] += 1
+        seen["documents"] += len(documents)
+        seen["changed pairs"] += bool(report.changes)
+
+    run()
+    return seen
+
+
+def test_backward_safe_means_every_old_document_validates_under_new() -> None:
+    seen = _check_direction(Mode.BACKWARD, lambda pair: pair)
+    # The property must not hold vacuously: real edits, real documents.
+    assert seen["changed pairs"] >= 100, seen
+    assert seen["documents"] >= 120, seen
+
+
+def test_forward_safe_means_every_new_document_validates_under_old() -> None:
+    seen = _check_direction(Mode.FORWARD, lambda pair: (pair[1], pair[0]))
+    assert seen["changed pairs"] >= 100, seen
+    assert seen["documents"] >= 120, seen
+
+
+@SETTINGS
+@given(schema=schemas)
+def test_a_schema_compared_with_itself_has_no_changes(schema: dict[str, Any]) -> None:
+    assert compare(schema, copy.deepcopy(schema), policy=Policy.STRICT).changes == ()
+
+
+@SETTINGS
+@given(pair=pairs(), policy=st.sampled_from(list(Policy)))
+def test_every_report_round_trips_through_its_dict(
+    pair: tuple[dict[str, Any], dict[str, Any]], policy: Policy
+) -> None:
+    report = compare(*pair, policy=policy)
+    assert CompatReport.from_dict(report.to_dict()) == report
+    assert compare(*copy.deepcopy(pair), policy=policy) == report
