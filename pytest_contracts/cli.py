@@ -153,6 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = command("history", "every version of a contract with its events", _history)
     p.add_argument("name")
+    p.add_argument("--limit", type=_positive, metavar="N", help="at most N versions")
+    p.add_argument(
+        "--after", type=_natural, metavar="REVISION", help="versions after this revision"
+    )
 
     p = command("diff", "the compatibility report between two versions", _diff)
     p.add_argument("name")
@@ -351,8 +355,10 @@ async def _show(cm: Any, args: argparse.Namespace, out: Output) -> int:
 
 
 async def _history(cm: Any, args: argparse.Namespace, out: Output) -> int:
-    history = await cm.get_contract_history(args.team, args.name)
-    if not history:
+    history = await cm.get_contract_history(
+        args.team, args.name, limit=args.limit, after=args.after
+    )
+    if not history and args.after is None:
         raise UsageFailure(
             f"team {args.team!r} has no contract {args.name!r}; 'pytest-contracts list' "
             "shows the contracts there are"
@@ -360,7 +366,7 @@ async def _history(cm: Any, args: argparse.Namespace, out: Output) -> int:
     out.data([entry.to_dict() for entry in history])
     for entry in history:
         flag = ", breaking" if entry.breaking_change else ""
-        out.line(f"{entry.version}  {entry.status.value}{flag}")
+        out.line(f"{entry.version}  {entry.status.value}{flag}  (revision {entry.revision})")
         compat = entry.compatibility
         if compat:
             against = ", ".join(item["version"] for item in compat["checked"]) or "-"

@@ -737,29 +737,49 @@ class ContractManager:
         async with self.state.read() as conn:
             return [_contract(row) for row in await conn.execute(query)]
 
-    async def get_contract_history(self, team_id: str, contract_name: str) -> list[HistoryEntry]:
-        """Every version, oldest first, with its status, timestamps and events
-        (created, evolved, activated, deprecated, retired) with actor and time.
-        An empty list when the contract has no version."""
+    async def get_contract_history(
+        self,
+        team_id: str,
+        contract_name: str,
+        *,
+        limit: int | None = None,
+        after: int | None = None,
+    ) -> list[HistoryEntry]:
+        """Versions oldest first, with status, timestamps, compatibility check
+        and events (created, evolved, activated, deprecated, retired) with
+        actor and time. An empty list when the contract has no version.
+
+        Paged when ``limit`` is given: at most ``limit`` versions (1 to
+        10,000) whose revision is greater than ``after``; the next page starts
+        ``after=page[-1].revision``."""
         _check_key(team_id, contract_name)
+        for name, value in (("limit", limit), ("after", after)):
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 0
+            ):
+                raise InvalidArgument(f"{name} must be a whole number >= 0, not {value!r}")
+        if limit is not None and not 1 <= limit <= 10_000:
+            raise InvalidArgument(f"limit must be between 1 and 10000, not {limit}")
+        query = (
+            sa.select(_C)
+            .where(_C.c.team_id == team_id, _C.c.contract_name == contract_name)
+            .order_by(_C.c.revision)
+        )
+        if after is not None:
+            query = query.where(_C.c.revision > after)
+        if limit is not None:
+            query = query.limit(limit)
+        events = tables.events
         async with self.state.read() as conn:
-            versions = (
-                await conn.execute(
-                    sa.select(_C)
-                    .where(_C.c.team_id == team_id, _C.c.contract_name == contract_name)
-                    .order_by(_C.c.revision)
-                )
-            ).all()
-            event_rows = (
-                await conn.execute(
-                    sa.select(tables.events)
-                    .where(
-                        tables.events.c.team_id == team_id,
-                        tables.events.c.contract_name == contract_name,
-                    )
-                    .order_by(tables.events.c.id)
-                )
-            ).all()
+            versions = (await conn.execute(query)).all()
+            event_query = (
+                sa.select(events)
+                .where(events.c.team_id == team_id, events.c.contract_name == contract_name)
+                .order_by(events.c.id)
+            )
+            if limit is not None or after is not None:
+                event_query = event_query.where(events.c.contract_id.in_([r.id for r in versions]))
+            event_rows = (await conn.execute(event_query)).all() if versions else []
         by_version: dict[str, list[ContractEvent]] = {}
         for ev in event_rows:
             by_version.setdefault(ev.contract_id, []).append(

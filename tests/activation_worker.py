@@ -6,6 +6,8 @@ Usage: python activation_worker.py '{"database_url": ..., "redis_url": ...,
 It prints "ready" once connected, waits for a line on stdin so that every
 worker starts at the same moment, activates ``count`` versions round-robin
 from ``offset``, and prints a JSON line with what succeeded and what failed.
+With ``"read_after": [team, name]`` it then waits for another line (sent when every
+worker is done) and prints the id of the active version it is served.
 """
 
 from __future__ import annotations
@@ -38,9 +40,13 @@ async def main(options: dict[str, Any]) -> None:
                 done += 1
             except Exception as exc:  # every failure is reported, none is hidden
                 failures.append(f"{type(exc).__name__}: {exc}")
+        print(json.dumps({"done": done, "failures": failures}), flush=True)
+        if options.get("read_after"):
+            await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
+            active = await cm.get_active_contract(*options["read_after"])
+            print(json.dumps({"active": None if active is None else active.id}), flush=True)
     finally:
         await state.close()
-    print(json.dumps({"done": done, "failures": failures}), flush=True)
 
 
 if __name__ == "__main__":

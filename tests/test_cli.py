@@ -203,6 +203,8 @@ def test_lifecycle_commands_and_history(loaded: Run, tmp_path: Path) -> None:
     loaded("retire", "Orders", "v1.0")
     history = loaded("history", "Orders").stdout
     assert "v1.0  retired" in history
+    paged = json.loads(loaded("history", "Orders", "--limit", "1", "--after", "1", "--json").stdout)
+    assert [entry["version"] for entry in paged] == ["v1.1"]
     assert "compatible with v1.0 [BACKWARD, lenient]" in history
     refused = loaded("activate", "Orders", "v1.0", expect=2)
     assert refused.stderr.startswith("pytest-contracts: error: cannot activate")

@@ -351,3 +351,25 @@ async def test_a_version_1_registry_is_migrated_and_keeps_its_contracts(backend:
             sa.select(tables.meta.c.value).where(tables.meta.c.key == "schema_version")
         )
     assert version == str(tables.SCHEMA_VERSION) == "2"
+
+
+# -- paged history -----------------------------------------------------------------
+async def test_history_comes_back_in_pages(cm: ContractManager) -> None:
+    await first(cm)
+    for minor in range(1, 25):
+        await cm.evolve_contract(TEAM, NAME, f"v1.{minor}", {**V1, "title": str(minor)})
+    whole = await cm.get_contract_history(TEAM, NAME)
+    pages, after = [], None
+    while True:
+        page = await cm.get_contract_history(TEAM, NAME, limit=10, after=after)
+        if not page:
+            break
+        pages.append(page)
+        after = page[-1].revision
+    assert [len(page) for page in pages] == [10, 10, 5]
+    assert [entry for page in pages for entry in page] == whole
+    assert {e.contract_id for e in pages[1][0].events} == {pages[1][0].id}
+    with pytest.raises(InvalidArgument, match="limit must be between 1 and 10000"):
+        await cm.get_contract_history(TEAM, NAME, limit=0)
+    with pytest.raises(InvalidArgument, match="after must be a whole number"):
+        await cm.get_contract_history(TEAM, NAME, after=-1)

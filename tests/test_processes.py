@@ -22,7 +22,13 @@ ROOT = Path(__file__).parent.parent
 pytestmark = pytest.mark.slow
 
 
-def start_workers(backend: Backend, ids: list[str], processes: int, count: int) -> list[Any]:
+def start_workers(
+    backend: Backend,
+    ids: list[str],
+    processes: int,
+    count: int,
+    read_after: list[str] | None = None,
+) -> list[Any]:
     workers = []
     for offset in range(processes):
         options = {
@@ -32,6 +38,7 @@ def start_workers(backend: Backend, ids: list[str], processes: int, count: int) 
             "ids": ids,
             "count": count,
             "offset": offset,
+            "read_after": read_after,
         }
         workers.append(
             subprocess.Popen(
