@@ -129,6 +129,36 @@ def pg_url() -> str:
     return url
 
 
+async def _admin(admin_url: str, *statements: str) -> None:
+    import asyncpg
+
+    admin = await asyncpg.connect(admin_url)
+    try:
+        for statement in statements:
+            await admin.execute(statement)
+    finally:
+        await admin.close()
+
+
+@contextlib.asynccontextmanager
+async def scratch_database(pg_url: str, name: str) -> AsyncIterator[tuple[str, str]]:
+    """A PostgreSQL database of the test's own, dropped afterwards, so that
+    what the test does to its connections touches no other test: yields its
+    URL and the URL of the server's own database, for admin statements."""
+    admin_url = resolve_database_url(pg_url).replace("+asyncpg", "")
+    await _admin(
+        admin_url, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}"
+    )
+    try:
+        yield pg_url.rsplit("/", 1)[0] + f"/{name}", admin_url
+    finally:
+        await _admin(
+            admin_url,
+            f"ALTER DATABASE {name} ALLOW_CONNECTIONS true",
+            f"DROP DATABASE IF EXISTS {name} WITH (FORCE)",
+        )
+
+
 async def drop_registry_tables(database_url: str) -> None:
     """Start a PostgreSQL test from an empty registry."""
     from pytest_contracts import tables

@@ -35,6 +35,21 @@ SCHEMA_V2_BREAKING: dict[str, Any] = {
 Run = Callable[..., subprocess.CompletedProcess[str]]
 
 
+def script(
+    *args: str, cwd: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """The console script, as a user runs it."""
+    return subprocess.run(
+        [str(SCRIPT), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 async def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Run:
     """Runs the console script in tmp_path against this back end."""
@@ -57,15 +72,7 @@ async def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Run:
         options = ["--redis-url", redis]
 
     def run(*args: str, expect: int | None = 0) -> subprocess.CompletedProcess[str]:
-        result = subprocess.run(
-            [str(SCRIPT), *args, *options],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        result = script(*args, *options, cwd=tmp_path, env=env)
         if expect is not None:
             assert result.returncode == expect, (result.stdout, result.stderr)
         for line in result.stdout.splitlines():
@@ -344,14 +351,7 @@ def test_corrupt_contract_file_is_named(cli: Run, tmp_path: Path) -> None:
 
 
 def test_unreachable_real_redis_exits_3(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [str(SCRIPT), "list", "--redis-url", "redis://127.0.0.1:1/0"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = script("list", "--redis-url", "redis://127.0.0.1:1/0", cwd=tmp_path)
     assert result.returncode == 3, result.stderr
     assert "redis://127.0.0.1:1/0" in result.stderr
     assert "Traceback" not in result.stderr
@@ -359,9 +359,7 @@ def test_unreachable_real_redis_exits_3(tmp_path: Path) -> None:
 
 def test_help_fits_80_columns() -> None:
     for args in (["--help"], ["check", "--help"], ["prune", "--help"]):
-        result = subprocess.run(
-            [str(SCRIPT), *args], capture_output=True, text=True, timeout=60, check=False
-        )
+        result = script(*args)
         assert result.returncode == 0
         assert max(len(line) for line in result.stdout.splitlines()) <= 80
 
@@ -374,15 +372,7 @@ def test_real_redis_serves_the_command_line(tmp_path: Path, request: pytest.Fixt
     env["REDIS_URL"] = redis
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [str(SCRIPT), "--redis", *args],
-            cwd=tmp_path,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        return script("--redis", *args, cwd=tmp_path, env=env)
 
     contract_file(tmp_path / "contracts", "v1.0", SCHEMA_V1)
     assert run("load", "contracts").returncode == 0

@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from pytest_contracts import ContractManager, StateManager, tables
 
-from .conftest import PROJECT_INI, REQUIREMENTS_SCHEMA, SCHEMA, Backend, Project
+from .conftest import PROJECT_INI, REQUIREMENTS_SCHEMA, SCHEMA, Backend, Project, scratch_database
 from .test_processes import start_workers
 
 pytestmark = pytest.mark.slow
@@ -238,23 +238,8 @@ def test_a_gated_session_survives_redis_stopping_and_starting(
 async def scratch_pg(pg_url: str) -> AsyncIterator[tuple[str, str]]:
     """A database of this test's own: terminating its connections touches no
     other test's."""
-    import asyncpg
-
-    from pytest_contracts.config import resolve_database_url
-
-    plain = resolve_database_url(pg_url).replace("+asyncpg", "")
-    admin = await asyncpg.connect(plain)
-    try:
-        await admin.execute("DROP DATABASE IF EXISTS pytest_contracts_faults WITH (FORCE)")
-        await admin.execute("CREATE DATABASE pytest_contracts_faults")
-    finally:
-        await admin.close()
-    yield pg_url.rsplit("/", 1)[0] + "/pytest_contracts_faults", plain
-    admin = await asyncpg.connect(plain)
-    try:
-        await admin.execute("DROP DATABASE IF EXISTS pytest_contracts_faults WITH (FORCE)")
-    finally:
-        await admin.close()
+    async with scratch_database(pg_url, "pytest_contracts_faults") as urls:
+        yield urls
 
 
 async def test_a_killed_postgresql_connection_is_replaced_on_the_next_call(

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from .conftest import PROJECT_INI, REQUIREMENTS_SCHEMA, Project
+from .conftest import PROJECT_INI, REQUIREMENTS_SCHEMA, Project, scratch_database
 
 GOOD = {"project": "sign-up", "requirements": [{"id": "REQ-1", "text": "Users sign up"}]}
 
@@ -523,24 +523,8 @@ def test_xdist_with_real_redis(project: Project, redis_url: str) -> None:
 @pytest.fixture
 async def scratch_pg_url(pg_url: str) -> Any:
     """A database of its own that a test may make refuse connections."""
-    import asyncpg
-
-    from pytest_contracts.config import resolve_database_url
-
-    plain = resolve_database_url(pg_url).replace("+asyncpg", "")
-    admin = await asyncpg.connect(plain)
-    try:
-        await admin.execute("DROP DATABASE IF EXISTS pytest_contracts_down WITH (FORCE)")
-        await admin.execute("CREATE DATABASE pytest_contracts_down")
-    finally:
-        await admin.close()
-    yield pg_url.rsplit("/", 1)[0] + "/pytest_contracts_down", plain
-    admin = await asyncpg.connect(plain)
-    try:
-        await admin.execute("ALTER DATABASE pytest_contracts_down ALLOW_CONNECTIONS true")
-        await admin.execute("DROP DATABASE IF EXISTS pytest_contracts_down WITH (FORCE)")
-    finally:
-        await admin.close()
+    async with scratch_database(pg_url, "pytest_contracts_down") as urls:
+        yield urls
 
 
 def test_postgresql_going_down_mid_session(
