@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 from .errors import ContractError
 
@@ -96,24 +96,55 @@ def resolve_redis_url(explicit: str | None = None, environ: Mapping[str, str] | 
     return url
 
 
+#: Query parameters that carry a secret (asyncpg honours ``?password=``).
+_SECRET_PARAMETERS = frozenset(
+    {
+        "password",
+        "passwd",
+        "pwd",
+        "pass",
+        "sslpassword",
+        "secret",
+        "token",
+        "access_token",
+        "api_key",
+        "apikey",
+    }
+)
+
+
+def _mask_query(query: str) -> str:
+    pairs = []
+    for pair in query.split("&"):
+        name, sep, _value = pair.partition("=")
+        if sep and unquote(name).lower() in _SECRET_PARAMETERS:
+            pair = f"{name}=***"
+        pairs.append(pair)
+    return "&".join(pairs)
+
+
 def mask_url(url: str) -> str:
-    """The URL with any password replaced by ``***``, safe to print or log."""
+    """The URL with any password (in the user part or the query) replaced by
+    ``***``, safe to print or log."""
     try:
         parts = urlsplit(url)
     except ValueError:
         return "<unparseable URL>"
-    if parts.password is None:
+    query = _mask_query(parts.query)
+    if parts.password is None and query == parts.query:
         return url
-    user = quote(parts.username or "", safe="")
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    netloc = f"{user}:***@{host}" + (f":{port}" if port is not None else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    netloc = parts.netloc
+    if parts.password is not None:
+        user = quote(parts.username or "", safe="")
+        host = parts.hostname or ""
+        if ":" in host:
+            host = f"[{host}]"
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        netloc = f"{user}:***@{host}" + (f":{port}" if port is not None else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
 def backend_of(database_url: str) -> str:

@@ -260,6 +260,7 @@ class ContractManager:
         check_specification(
             specification,
             context=f"the specification of {describe(team_id, contract_name, version)}",
+            self_contained=True,
         )
         async with self.state.write() as conn:
             await self.state.lock_contract(conn, team_id, contract_name)
@@ -405,6 +406,7 @@ class ContractManager:
         check_specification(
             new_specification,
             context=f"the specification of {describe(team_id, contract_name, new_version)}",
+            self_contained=True,
         )
         async with self.state.write() as conn:
             await self.state.lock_contract(conn, team_id, contract_name)

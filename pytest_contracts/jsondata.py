@@ -9,12 +9,21 @@ value by its JSON Pointer.
 from __future__ import annotations
 
 import json
+import json.encoder
 import math
+import re
 from typing import Any
 
 from .errors import ContractError
 
 _MAX_INT_BITS = 14_000  # about 4,200 decimal digits
+
+#: The largest phase output checked by default, in bytes of compact UTF-8 JSON.
+#: A phase output is a document (requirements, a design, a test plan): a large
+#: one is about 100 KB, so 16 MiB leaves a 100-fold margin while bounding what
+#: one test can cost: jsonschema needs about a second and a few hundred MB of
+#: Python objects to validate 16 MiB, and every violation it finds is kept.
+MAX_OUTPUT_BYTES = 16 * 1024 * 1024
 
 
 class NotJSONData(ContractError, TypeError):
@@ -24,6 +33,17 @@ class NotJSONData(ContractError, TypeError):
         super().__init__(message)
         self.pointer = pointer
         self.type_name = type_name
+
+
+class OutputTooLarge(ContractError, ValueError):
+    """An output whose JSON text is larger than the limit. ``size`` is what was
+    measured (at least this many bytes: measuring stops past the limit) and
+    ``limit`` the limit, both in bytes."""
+
+    def __init__(self, message: str, *, size: int, limit: int) -> None:
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
 
 
 def escape_pointer_token(token: str | int) -> str:
@@ -150,3 +170,92 @@ def canonical(value: Any) -> str:
     return json.dumps(
         value, separators=(",", ":"), ensure_ascii=False, allow_nan=False, sort_keys=True
     )
+
+
+# The characters json.dumps escapes when ensure_ascii is False (each becomes
+# two to six characters); everything else is written as it is.
+_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\\"]')
+
+
+def _string_size(text: str) -> int:
+    size = len(text) + 2  # the quotes
+    if not text.isascii():
+        # Lone surrogates are counted as dumps writes them (three bytes each).
+        size += len(text.encode("utf-8", "surrogatepass")) - len(text)
+    if _NEEDS_ESCAPE.search(text) is not None:
+        size += len(json.encoder.encode_basestring(text)) - len(text) - 2
+    return size
+
+
+def json_size(value: Any, *, stop_above: int | None = None) -> int:
+    """The size in bytes of ``dumps(value).encode()``, without building it.
+
+    ``value`` must be JSON data (see :func:`ensure_json`). The walk is
+    iterative, so any depth is fine; with ``stop_above``, it stops as soon as
+    the count passes it and returns the count so far (then only a lower
+    bound, but larger than ``stop_above``): a string longer than the room left
+    is not even scanned.
+    """
+    total = 0
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if item is None or item is True:
+            total += 4
+        elif item is False:
+            total += 5
+        elif isinstance(item, str):
+            if stop_above is not None and total + len(item) + 2 > stop_above:
+                return total + len(item) + 2  # each character is at least one byte
+            total += _string_size(item)
+        elif isinstance(item, int):
+            total += len(int.__repr__(item))
+        elif isinstance(item, float):
+            total += len(float.__repr__(item))
+        elif isinstance(item, dict):
+            # Braces, a colon per member, a comma between members.
+            total += 2 + 2 * len(item) - (1 if item else 0)
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            total += 2 + len(item) - (1 if item else 0)
+            stack.extend(item)
+        else:
+            raise NotJSONData(
+                f"a {type(item).__qualname__} is not JSON data; check values with ensure_json",
+                pointer="",
+                type_name=type(item).__qualname__,
+            )
+        if stop_above is not None and total > stop_above:
+            return total
+    return total
+
+
+def check_output_size(
+    value: Any, *, limit: int | None = MAX_OUTPUT_BYTES, what: str = "the phase output"
+) -> int:
+    """The size of ``value`` as compact UTF-8 JSON, in bytes; raise
+    :class:`OutputTooLarge` when it is over ``limit`` (None or 0: no limit).
+
+    ``value`` must already have passed :func:`ensure_json`. Over the limit,
+    measuring stops early, so a huge output costs no more than the limit.
+    """
+    if not limit:
+        return json_size(value)
+    size = json_size(value, stop_above=limit)
+    if size > limit:
+        raise OutputTooLarge(
+            f"{what} is over the size limit of {_bytes(limit)} as JSON (measuring stopped "
+            f"at {size:,} bytes); record a smaller output (a summary, or the part the contract is "
+            "about), or raise the limit with --contracts-max-output-bytes / "
+            "contracts_max_output_bytes (0 for no limit)",
+            size=size,
+            limit=limit,
+        )
+    return size
+
+
+def _bytes(count: int) -> str:
+    if count >= 1024 * 1024:
+        return f"{count:,} bytes ({count / (1024 * 1024):.1f} MiB)"
+    return f"{count:,} bytes"

@@ -204,7 +204,7 @@ def read_contract_file(path: Path, default_team: str) -> ContractFile:
     except InvalidArgument as exc:
         raise _fail(path, str(exc)) from None
     try:
-        check_specification(data["schema"], context="'schema'")
+        check_specification(data["schema"], context="'schema'", self_contained=True)
     except InvalidSchema as exc:
         raise _fail(path, str(exc)) from None
     return ContractFile(

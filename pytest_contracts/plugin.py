@@ -69,6 +69,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     option(
         "--contracts-report", "string", "write the JSON report of every check here", metavar="PATH"
     )
+    option(
+        "--contracts-engine",
+        "string",
+        "the validation engine: jsonschema (default) or jsonschema-rs "
+        '(faster; pip install "pytest-contracts[fast]")',
+        metavar="NAME",
+    )
+    option(
+        "--contracts-max-output-bytes",
+        "string",
+        "refuse a recorded phase output larger than this as JSON (default 16 MiB; 0: no limit)",
+        metavar="N",
+    )
     parser.addini(
         "contracts_phases",
         "the SDLC phases in order (default: requirements design implementation testing deployment)",
@@ -135,6 +148,8 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"contracts: registry {info['database']} ({info['database_url']}) + {info['cache']}, "
         f"team {contracts.settings.team!r}, gate {'on' if contracts.settings.gate else 'off'}"
     )
+    if contracts.settings.engine != "jsonschema":
+        line += f", engine {contracts.settings.engine}"
     return [line] + (
         [f"contracts: loaded {contracts.load_summary}"] if contracts.load_summary else []
     )

@@ -72,6 +72,10 @@ class Settings:
     #: A setting from the environment the registry cannot use; raised when
     #: the registry is first needed, so a session that never needs it runs.
     configuration_error: str | None = None
+    #: The validation engine: "jsonschema" or "jsonschema-rs" (the fast extra).
+    engine: str = "jsonschema"
+    #: The largest output ``record`` takes, in bytes of JSON; 0: no limit.
+    max_output_bytes: int = 16 * 1024 * 1024
 
 
 def _get(config: pytest.Config, option: str, ini: str) -> Any:
@@ -163,6 +167,27 @@ def read_settings(config: pytest.Config) -> Settings:
         phases = parse_phases(config.getini("contracts_phases") or list(DEFAULT_PHASES))
     except MarkerError as exc:
         raise pytest.UsageError(str(exc)) from None
+    from .errors import InvalidArgument
+    from .validation import DEFAULT_ENGINE, check_engine
+
+    try:
+        engine = check_engine(
+            _get(config, "contracts_engine", "contracts_engine") or DEFAULT_ENGINE
+        )
+    except InvalidArgument as exc:
+        raise pytest.UsageError(f"--contracts-engine / contracts_engine: {exc}") from None
+    from .jsondata import MAX_OUTPUT_BYTES
+
+    limit = _get(config, "contracts_max_output_bytes", "contracts_max_output_bytes")
+    try:
+        max_output_bytes = MAX_OUTPUT_BYTES if limit in (None, "") else int(str(limit).strip())
+        if max_output_bytes < 0:
+            raise ValueError
+    except ValueError:
+        raise pytest.UsageError(
+            f"--contracts-max-output-bytes / contracts_max_output_bytes: {limit!r} is not a "
+            "whole number of bytes >= 0 (0 means no limit)"
+        ) from None
     return Settings(
         use_real_redis=use_real_redis,
         redis_url=redis_url,
@@ -173,6 +198,8 @@ def read_settings(config: pytest.Config) -> Settings:
         report_path=report_path,
         phases=phases,
         configuration_error=deferred_error,
+        engine=engine,
+        max_output_bytes=max_output_bytes,
     )
 
 
@@ -255,9 +282,10 @@ class PhaseOutput:
     when the test body returns.
     """
 
-    def __init__(self, nodeid: str, targets: Sequence[Target]):
+    def __init__(self, nodeid: str, targets: Sequence[Target], max_bytes: int = 0):
         self._nodeid = nodeid
         self._targets = tuple(targets)
+        self._max_bytes = max_bytes
         self._store: list[tuple[Target, Any]] = []
         self._closed = False
 
@@ -273,7 +301,7 @@ class PhaseOutput:
 
     def record(self, data: Any, *, contract: str | None = None, boundary: Any = None) -> None:
         __tracebackhide__ = True  # a user mistake shows as the test's line, not ours
-        from .jsondata import NotJSONData, ensure_json
+        from .jsondata import NotJSONData, OutputTooLarge, check_output_size, ensure_json
 
         if self._closed:
             raise PhaseOutputError(
@@ -282,10 +310,16 @@ class PhaseOutput:
                 "returns, so record them inside the test function"
             )
         target = self._choose(contract, boundary)
+        what = f"the phase output for {target.label}"
         try:
-            ensure_json(data, what=f"the phase output for {target.label}")
+            ensure_json(data, what=what)
         except NotJSONData as exc:
             raise NotJSONData(str(exc), pointer=exc.pointer, type_name=exc.type_name) from None
+        if self._max_bytes:
+            try:
+                check_output_size(data, limit=self._max_bytes, what=what)
+            except OutputTooLarge as exc:
+                raise OutputTooLarge(str(exc), size=exc.size, limit=exc.limit) from None
         self._store.append((target, data))
 
     def _choose(self, contract: str | None, boundary: Any) -> Target:
@@ -453,7 +487,9 @@ class ContractsSession:
             targets = targets_of(item.iter_markers(), self.settings.phases)
         except MarkerError as exc:
             pytest.fail(f"{item.nodeid}: {exc}", pytrace=False)
-        recorder = item.stash[RECORDER] = PhaseOutput(item.nodeid, targets)
+        recorder = item.stash[RECORDER] = PhaseOutput(
+            item.nodeid, targets, self.settings.max_output_bytes
+        )
         return recorder
 
     def discard_outputs(self, item: pytest.Item) -> None:
@@ -549,7 +585,7 @@ class ContractsSession:
         if data is _NOTHING:
             return None
         if self._validators is None:
-            self._validators = ValidatorCache()
+            self._validators = ValidatorCache(engine=self.settings.engine)
         verdict = self._validators.validate(contract, data)
         violations = tuple(v.to_dict() for v in verdict.violations)
         errors: list[Any] = list(violations)
@@ -565,7 +601,13 @@ class ContractsSession:
             )
         )
         outcome = "passed" if verdict.passed else ("error" if verdict.error else "failed")
-        return result(outcome, verdict.error, contract, violations, verdict.duration_ms)
+        message = verdict.error
+        if verdict.truncated:
+            message = (
+                f"more than {len(violations)} violations were found; the first "
+                f"{len(violations)} are listed"
+            )
+        return result(outcome, message, contract, violations, verdict.duration_ms)
 
     def _missing_message(self, target: Target, team: str) -> str:
         if target.version is not None:

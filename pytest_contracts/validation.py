@@ -5,22 +5,35 @@ changes) and kept in a bounded cache for the session. Every error is
 collected, not only the first, each with where it sits in the output (a JSON
 Pointer), the keyword that failed, where that keyword sits in the schema, and
 the message.
+
+Two engines compile and run the validators: ``jsonschema`` (the default) and
+``jsonschema-rs`` (the ``fast`` extra). Both pick the dialect from ``$schema``
+the same way, check ``format``, never fetch a remote ``$ref``, and report
+violations with the same fields. Nothing heavy is imported until a validator
+is first needed, so the plugin can check an engine name at start for free.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import itertools
 import time
 from collections import OrderedDict
-from typing import Any
+from collections.abc import Callable
+from typing import Any, Protocol
 
-import jsonschema.exceptions
-import referencing.exceptions
-from jsonschema_specifications import REGISTRY as _METASCHEMAS
-
+from .errors import InvalidArgument
 from .jsondata import pointer
 from .models import Contract, Record
-from .schemas import validator_class_for
+
+#: The validation engines, by the name ``--contracts-engine`` takes.
+ENGINES = ("jsonschema", "jsonschema-rs")
+DEFAULT_ENGINE = "jsonschema"
+#: How to get the jsonschema-rs engine.
+FAST_INSTALL = 'pip install "pytest-contracts[fast]"'
+#: Messages longer than this are cut, so one huge value cannot flood a report.
+MESSAGE_LIMIT = 500
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -32,6 +45,8 @@ class Violation(Record):
     #: The schema keyword that failed, e.g. "required" or "type".
     keyword: str
     #: JSON Pointer to that keyword in the schema, e.g. "/properties/id/type".
+    #: A ``$ref`` on the way is left out, as jsonschema does: the path is the
+    #: keywords evaluated, from the root, e.g. "/properties/a/minLength".
     schema_path: str
     message: str
 
@@ -45,22 +60,169 @@ class Verdict:
     #: ``$ref``, say): then the output could not be judged at all.
     error: str | None
     duration_ms: float
+    #: More violations were found than :data:`MAX_VIOLATIONS`, which are listed.
+    truncated: bool = False
 
     @property
     def passed(self) -> bool:
         return not self.violations and self.error is None
 
 
-def _message(error: jsonschema.exceptions.ValidationError) -> str:
-    text = error.message
-    return text if len(text) <= 500 else text[:497] + "..."
+def check_engine(engine: str) -> str:
+    """``engine`` if it names an engine that can run here; otherwise an
+    :class:`~pytest_contracts.errors.InvalidArgument` that says what to do.
+    Imports nothing."""
+    if engine not in ENGINES:
+        raise InvalidArgument(
+            f"unknown validation engine {engine!r}; use one of: {', '.join(ENGINES)} "
+            f"(default {DEFAULT_ENGINE})"
+        )
+    if engine == "jsonschema-rs" and importlib.util.find_spec("jsonschema_rs") is None:
+        raise InvalidArgument(
+            f"the jsonschema-rs validation engine needs the jsonschema-rs package, "
+            f"which is not installed: {FAST_INSTALL}"
+        )
+    return engine
+
+
+#: Violations listed per output; one more is read to know that there are more.
+#: A 50 MB output that fails everywhere would otherwise put hundreds of
+#: thousands of them in the registry, the report and the terminal.
+MAX_VIOLATIONS = 100
+
+
+def _first(errors: Any) -> Any:
+    return itertools.islice(errors, MAX_VIOLATIONS + 1)
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
+
+
+class SchemaUnusable(Exception):
+    """The schema cannot be applied (a ``$ref`` that cannot be resolved, say)."""
+
+
+class _Engine(Protocol):
+    def compile(self, specification: Any) -> Any: ...
+
+    def violations(self, validator: Any, instance: Any) -> tuple[Violation, ...]: ...
+
+
+class _JsonschemaEngine:
+    """The default: the jsonschema package."""
+
+    def __init__(self) -> None:
+        import jsonschema.exceptions
+        import referencing.exceptions
+        from jsonschema_specifications import REGISTRY
+
+        self._metaschemas = REGISTRY
+        self._schema_errors = (
+            referencing.exceptions.Unresolvable,
+            jsonschema.exceptions.SchemaError,
+        )
+
+    def compile(self, specification: Any) -> Any:
+        from .schemas import validator_class_for
+
+        cls = validator_class_for(specification)
+        # An explicit registry that cannot retrieve anything: jsonschema's
+        # default would still fetch a remote $ref over the network.
+        return cls(specification, format_checker=cls.FORMAT_CHECKER, registry=self._metaschemas)
+
+    def violations(self, validator: Any, instance: Any) -> tuple[Violation, ...]:
+        try:
+            return tuple(
+                Violation(
+                    pointer=pointer(error.absolute_path),
+                    keyword=str(error.validator),
+                    schema_path=pointer(error.absolute_schema_path),
+                    message=_clip(error.message),
+                )
+                for error in _first(validator.iter_errors(instance))
+            )
+        except self._schema_errors as exc:
+            # Unresolvable references are only found when they are followed.
+            raise SchemaUnusable(str(exc)) from None
+
+
+def _refuse_retrieval(refused: list[str]) -> Callable[[str], Any]:
+    def retrieve(uri: str) -> Any:
+        refused.append(uri)
+        raise ValueError(f"{uri}: a remote $ref is never fetched")
+
+    return retrieve
+
+
+class _RustEngine:
+    """jsonschema-rs: the same verdicts, compiled to native code."""
+
+    def __init__(self) -> None:
+        import jsonschema_rs
+
+        self._rs = jsonschema_rs
+
+    def compile(self, specification: Any) -> Any:
+        from .schemas import validator_class_for
+
+        # One place decides the dialect for both engines: validator_class_for,
+        # whose Draft*Validator names jsonschema-rs shares.
+        cls = getattr(self._rs, validator_class_for(specification).__name__)
+        refused: list[str] = []
+        try:
+            # The retriever refuses every URI, so jsonschema-rs never opens a
+            # connection or a file; the meta-schemas are built in.
+            return cls(specification, validate_formats=True, retriever=_refuse_retrieval(refused))
+        except self._rs.ValidationError as exc:
+            # jsonschema-rs resolves every $ref when it compiles.
+            raise SchemaUnusable(
+                f"Unresolvable: {refused[0]}" if refused else _clip(exc.message)
+            ) from None
+
+    def violations(self, validator: Any, instance: Any) -> tuple[Violation, ...]:
+        return tuple(
+            Violation(
+                pointer=pointer(error.instance_path),
+                keyword=self._keyword(error),
+                schema_path=pointer(_evaluated_keywords(error.evaluation_path)),
+                message=_clip(error.message),
+            )
+            for error in _first(validator.iter_errors(instance))
+        )
+
+    def _keyword(self, error: Any) -> str:
+        if isinstance(error.kind, self._rs.ValidationErrorKind.FalseSchema):
+            # No keyword failed: a subschema that is just `false` did.
+            return "false"
+        return str(error.evaluation_path[-1])
+
+
+def _evaluated_keywords(path: list[str | int]) -> list[str | int]:
+    # jsonschema leaves "$ref" out of the schema path of an error (and keeps
+    # "$dynamicRef"): the same here, so both engines give the same path.
+    return [part for part in path if part != "$ref"]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _Unusable:
+    reason: str
+
+
+_ENGINES: dict[str, Callable[[], _Engine]] = {
+    "jsonschema": _JsonschemaEngine,
+    "jsonschema-rs": _RustEngine,
+}
 
 
 class ValidatorCache:
     """Compiled validators by contract id, least recently used dropped first."""
 
-    def __init__(self, maxsize: int = 256) -> None:
+    def __init__(self, maxsize: int = 256, engine: str = DEFAULT_ENGINE) -> None:
         self.maxsize = maxsize
+        self.engine = check_engine(engine)
+        self._engine: _Engine = _ENGINES[engine]()
+        #: A compiled validator, or why the schema cannot be applied.
         self._validators: OrderedDict[str, Any] = OrderedDict()
         self.compiled = 0
 
@@ -68,40 +230,54 @@ class ValidatorCache:
         return len(self._validators)
 
     def validator(self, contract: Contract) -> Any:
+        """The compiled validator of a contract version; a
+        :class:`SchemaUnusable` when its schema cannot be applied."""
         found = self._validators.get(contract.id)
-        if found is not None:
+        if found is None:
+            try:
+                found = self._engine.compile(contract.specification)
+            except SchemaUnusable as exc:
+                # Kept: the schema never changes, so neither does the outcome.
+                found = _Unusable(str(exc))
+            self.compiled += 1
+            self._validators[contract.id] = found
+            if len(self._validators) > self.maxsize:
+                self._validators.popitem(last=False)
+        else:
             self._validators.move_to_end(contract.id)
-            return found
-        cls = validator_class_for(contract.specification)
-        # An explicit registry that cannot retrieve anything: jsonschema's
-        # default would still fetch a remote $ref over the network.
-        found = cls(
-            contract.specification,
-            format_checker=cls.FORMAT_CHECKER,
-            registry=_METASCHEMAS,
-        )
-        self.compiled += 1
-        self._validators[contract.id] = found
-        if len(self._validators) > self.maxsize:
-            self._validators.popitem(last=False)
+        if isinstance(found, _Unusable):
+            raise SchemaUnusable(found.reason)
         return found
 
     def validate(self, contract: Contract, instance: Any) -> Verdict:
         started = time.perf_counter()
-        validator = self.validator(contract)
         try:
-            violations = tuple(
-                Violation(
-                    pointer=pointer(error.absolute_path),
-                    keyword=str(error.validator),
-                    schema_path=pointer(error.absolute_schema_path),
-                    message=_message(error),
-                )
-                for error in validator.iter_errors(instance)
-            )
+            violations = self._engine.violations(self.validator(contract), instance)
             error = None
-        except (referencing.exceptions.Unresolvable, jsonschema.exceptions.SchemaError) as exc:
+        except SchemaUnusable as exc:
             violations, error = (), f"the schema cannot be applied: {exc}"
         except RecursionError:
-            violations, error = (), "the output is nested too deeply to validate"
-        return Verdict(violations, error, (time.perf_counter() - started) * 1000)
+            violations, error = (
+                (),
+                (
+                    "the output is nested too deeply to validate, or the schema refers "
+                    "to itself without end"
+                ),
+            )
+        except Exception as exc:
+            # A stored schema whose $ref points into something that is not a
+            # schema (a "const", say) fails inside the engine: a verdict, not a crash.
+            violations, error = (
+                (),
+                _clip(f"the schema cannot be applied: {type(exc).__name__}: {exc}"),
+            )
+        except BaseException as exc:
+            # Rust extensions (rpds, jsonschema-rs) panic as a BaseException
+            # on runaway recursion; anything else (KeyboardInterrupt) goes on.
+            if type(exc).__name__ != "PanicException":
+                raise
+            violations, error = (), _clip(f"the schema cannot be applied: {exc}")
+        truncated = len(violations) > MAX_VIOLATIONS
+        return Verdict(
+            violations[:MAX_VIOLATIONS], error, (time.perf_counter() - started) * 1000, truncated
+        )

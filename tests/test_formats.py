@@ -1,38 +1,13 @@
 """``format`` is checked on a plain install: the formats jsonschema only checks
-when an optional parser is installed (the ``format-nongpl`` extra)."""
+when an optional parser is installed (see the README's Dependencies)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
-from pytest_contracts.models import Contract, ContractStatus, ContractType
 from pytest_contracts.validation import ValidatorCache
 
-
-def contract(fmt: str) -> Contract:
-    now = datetime.now(UTC)
-    return Contract(
-        id=f"id-{fmt}",
-        team_id="t",
-        contract_name="formats",
-        version="v1",
-        contract_type=ContractType.DATA_FORMAT,
-        status=ContractStatus.ACTIVE,
-        specification={"type": "string", "format": fmt},
-        description=None,
-        owner_role=None,
-        owner_agent=None,
-        revision=1,
-        previous_version_id=None,
-        breaking_change=None,
-        evolved_by=None,
-        created_at=now,
-        activated_at=now,
-        deprecated_at=None,
-        retired_at=None,
-    )
+from .conftest import contract_record
 
 
 @pytest.mark.parametrize(
@@ -51,7 +26,8 @@ def contract(fmt: str) -> Contract:
 )
 def test_format_is_checked(fmt: str, good: str, bad: str) -> None:
     cache = ValidatorCache()
-    assert cache.validate(contract(fmt), good).passed
-    verdict = cache.validate(contract(fmt), bad)
+    checked = contract_record({"type": "string", "format": fmt}, fmt)
+    assert cache.validate(checked, good).passed
+    verdict = cache.validate(checked, bad)
     assert not verdict.passed
     assert [v.keyword for v in verdict.violations] == ["format"]
