@@ -1196,7 +1196,7 @@ class ContractManager:
         values = _validation_values(check)
         async with self.state.write() as conn:
             row = (
-                await conn.execute(_insert_validation(values).returning(*tables.validations.c))
+                await conn.execute(_INSERT_VALIDATION.returning(*tables.validations.c), values)
             ).first()
         if row is None:
             raise _no_contract(values["contract_id"])
@@ -1208,11 +1208,19 @@ class ContractManager:
         Returns how many were stored; a check whose contract does not exist
         raises :class:`ContractNotFound` and stores nothing."""
         rows = [_validation_values(check) for check in checks]
+        if not rows:
+            return 0
+        wanted = {values["contract_id"] for values in rows}
         async with self.state.write() as conn:
-            for values in rows:
-                result = await conn.execute(_insert_validation(values))
-                if result.rowcount == 0:
-                    raise _no_contract(values["contract_id"])
+            found = set(
+                (await conn.execute(sa.select(_C.c.id).where(_C.c.id.in_(wanted)))).scalars()
+            )
+            missing = sorted(wanted - found)
+            if missing:
+                raise _no_contract(missing[0])
+            # One statement, every record: executemany, one round trip per batch
+            # where the driver allows, and one commit.
+            await conn.execute(_INSERT_VALIDATION, rows)
         return len(rows)
 
     async def get_validations(
@@ -1339,22 +1347,24 @@ def _validation_values(check: ValidationInput) -> dict[str, Any]:
     }
 
 
-def _insert_validation(values: dict[str, Any]) -> Any:
+def _insert_validation_statement() -> Any:
     """INSERT ... SELECT: the team, name and version come from the contract row
     itself, so a record can never disagree with the registry, and a missing
-    contract inserts nothing instead of failing on the foreign key."""
+    contract inserts nothing instead of failing on the foreign key. The
+    record's own values are bound parameters, so that one statement serves a
+    whole batch (executemany)."""
     v = tables.validations
     source = sa.select(
         _C.c.id,
         _C.c.team_id,
         _C.c.contract_name,
         _C.c.version,
-        sa.literal(values["subject"], sa.Text),
-        sa.literal(values["passed"], sa.Boolean),
-        sa.literal(values["errors"], sa.Text),
-        sa.literal(values["duration_ms"], sa.Float),
-        sa.literal(values["validated_at"], tables.UTCDateTime),
-    ).where(_C.c.id == values["contract_id"])
+        sa.bindparam("subject", type_=sa.Text),
+        sa.bindparam("passed", type_=sa.Boolean),
+        sa.bindparam("errors", type_=sa.Text),
+        sa.bindparam("duration_ms", type_=sa.Float),
+        sa.bindparam("validated_at", type_=tables.UTCDateTime),
+    ).where(_C.c.id == sa.bindparam("contract_id", type_=sa.String))
     return sa.insert(v).from_select(
         [
             v.c.contract_id,
@@ -1369,3 +1379,6 @@ def _insert_validation(values: dict[str, Any]) -> Any:
         ],
         source,
     )
+
+
+_INSERT_VALIDATION = _insert_validation_statement()

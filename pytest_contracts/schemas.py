@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -17,7 +18,7 @@ import referencing.jsonschema
 from jsonschema_specifications import REGISTRY as _METASCHEMAS
 
 from .errors import InvalidSchema
-from .jsondata import NotJSONData, ensure_json, pointer
+from .jsondata import NotJSONData, canonical, ensure_json, pointer
 
 _VALIDATOR_CLASSES: tuple[Any, ...] = (
     jsonschema.Draft202012Validator,
@@ -84,9 +85,14 @@ def check_specification(
         cls = validator_class_for(specification)
     except InvalidSchema as exc:
         raise InvalidSchema(f"{context}: {exc}", path=exc.path) from None
-    # As check_schema does: the meta-schema with its format checker, so that
-    # a "pattern" that is not a regular expression is refused here, not later.
-    meta = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+    try:
+        key: tuple[str, bool] | None = (canonical(specification), self_contained)
+    except RecursionError:
+        key = None  # too deep to serialise: the checks below say so
+    if key is not None and key in _PASSED:
+        _PASSED.move_to_end(key)
+        return
+    meta = _meta_validator(cls)
     try:
         error = jsonschema.exceptions.best_match(meta.iter_errors(specification))
     except RecursionError:
@@ -108,6 +114,28 @@ def check_specification(
             f"{context} is nested too deeply to check; flatten it with $defs and $ref",
             path="",
         ) from None
+    if key is None:
+        return
+    _PASSED[key] = None
+    if len(_PASSED) > 256:
+        _PASSED.popitem(last=False)
+
+
+#: Specifications that passed, most recently checked last: a schema checked
+#: once (by create, then by evolve, by a contract file at every session) is
+#: not walked again. Only successes are kept: an error names its context.
+_PASSED: OrderedDict[tuple[str, bool], None] = OrderedDict()
+_META: dict[Any, Any] = {}
+
+
+def _meta_validator(cls: Any) -> Any:
+    """As check_schema does: the meta-schema with its format checker, so that
+    a "pattern" that is not a regular expression is refused here, not later.
+    Built once per dialect: building one costs more than most checks."""
+    meta = _META.get(cls)
+    if meta is None:
+        meta = _META[cls] = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+    return meta
 
 
 # -- references: resolved within the specification, never fetched ---------------------

@@ -236,6 +236,10 @@ class CircuitBreaker:
             self.times_opened += 1
 
 
+#: Seconds the validation writer waits for more records before a commit.
+WRITE_DELAY = 0.05
+
+
 class ValidationWriter:
     """Writes validation records to the registry in batches, in the background
     on the registry loop, so a test never waits for a commit."""
@@ -255,6 +259,11 @@ class ValidationWriter:
             self._inflight = self._loop.submit(self._drain())
 
     async def _drain(self) -> None:
+        import asyncio
+
+        # Let a few tests' records gather first: one commit for many tests,
+        # instead of one per test competing with the tests for the CPU.
+        await asyncio.sleep(WRITE_DELAY)
         while self._queue:
             batch = [self._queue.popleft() for _ in range(min(500, len(self._queue)))]
             try:

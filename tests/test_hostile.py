@@ -852,3 +852,10 @@ def test_a_stored_schema_that_breaks_the_engine_gives_an_error_verdict(
     assert verdict.error is not None
     assert verdict.error.startswith(("the schema cannot be applied", "the output is nested"))
     assert len(verdict.error) <= 500
+
+
+def test_a_schema_that_passed_loosely_is_still_checked_strictly() -> None:
+    remote = {"properties": {"a": {"$ref": "https://example.com/a.json"}}}
+    check_specification(remote)  # remembered as passed, for the loose check only
+    with pytest.raises(InvalidSchema, match="never fetches schemas"):
+        check_specification(remote, self_contained=True)
