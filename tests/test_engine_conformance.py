@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import tarfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +24,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from pytest_contracts.errors import InvalidSchema
-from pytest_contracts.models import Contract, ContractStatus, ContractType
 from pytest_contracts.validation import ValidatorCache
+
+from .conftest import contract_record
 
 DIALECTS = {
     "draft2020-12": "https://json-schema.org/draft/2020-12/schema",
@@ -182,30 +182,6 @@ def suite(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory)
     return home / "json" / "tests"
 
 
-def make_contract(contract_id: str, specification: Any, version: str = "v1") -> Contract:
-    now = datetime.now(UTC)
-    return Contract(
-        id=contract_id,
-        team_id="t",
-        contract_name="conformance",
-        version=version,
-        contract_type=ContractType.DATA_FORMAT,
-        status=ContractStatus.ACTIVE,
-        specification=specification,
-        description=None,
-        owner_role=None,
-        owner_agent=None,
-        revision=1,
-        previous_version_id=None,
-        breaking_change=None,
-        evolved_by=None,
-        created_at=now,
-        activated_at=now,
-        deprecated_at=None,
-        retired_at=None,
-    )
-
-
 @dataclasses.dataclass(frozen=True)
 class Outcome:
     folder: str
@@ -224,7 +200,7 @@ class Outcome:
         return self.file.endswith("/refRemote.json") or "remote" in (self.default, self.fast)
 
 
-def _verdict(cache: ValidatorCache, contract: Contract, data: Any) -> str:
+def _verdict(cache: ValidatorCache, contract: Any, data: Any) -> str:
     try:
         verdict = cache.validate(contract, data)
     except InvalidSchema as exc:  # an unknown $schema: refused when registered
@@ -247,7 +223,7 @@ def outcomes(suite: Path) -> list[Outcome]:
                 schema = case["schema"]
                 if isinstance(schema, dict) and "$schema" not in schema:
                     schema = {"$schema": DIALECTS[draft], **schema}  # the folder's dialect
-                contract = make_contract(f"{file}#{number}", schema)
+                contract = contract_record(schema, f"{file}#{number}")
                 found += [
                     Outcome(
                         folder,
