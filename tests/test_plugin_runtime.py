@@ -583,11 +583,14 @@ def test_postgresql_going_down_mid_session(
     assert "the registry is unavailable: the registry database at postgresql+asyncpg://" in out
     assert "is not currently accepting connections" in out
     assert out.count("circuit breaker: the registry kept failing, so 1 check(s) were not made") == 1
-    assert "1 validation record(s) could not be stored in the registry" in out
     report = json.loads((project.path / "r.json").read_text())
     assert report["totals"]["passed"] == 2  # the active version was cached before
     assert report["totals"]["unavailable"] == 4
-    assert report["registry"]["unstored_validations"] == 1
+    # test_2's record cannot be stored; test_0's too when its batch had not
+    # been written yet when the database went away (records go in batches).
+    unstored = report["registry"]["unstored_validations"]
+    assert unstored in (1, 2)
+    assert f"{unstored} validation record(s) could not be stored in the registry" in out
 
 
 def test_async_tests_under_anyio_with_trio_reach_the_registry(project: Project) -> None:
