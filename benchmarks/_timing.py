@@ -25,6 +25,14 @@ class Pair:
     def ratio(self) -> float:
         return self.subject_ns / self.baseline_ns
 
+    def as_ms(self) -> dict[str, float]:
+        """The ``subject``, ``baseline`` (milliseconds) and ``ratio`` of a Figure."""
+        return {
+            "subject": self.subject_ns / 1e6,
+            "baseline": self.baseline_ns / 1e6,
+            "ratio": self.ratio,
+        }
+
 
 def _per_call_sync(call: SyncCall, inner: int, prepare: SyncCall | None) -> float:
     if prepare is None:

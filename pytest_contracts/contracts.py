@@ -434,7 +434,7 @@ class ContractManager:
                 version=new_version,
                 specification=new_specification,
                 existing=[
-                    ExistingVersion(row.version, row.status, json.loads(row.specification))
+                    ExistingVersion(row.version, row.status, specification_text=row.specification)
                     for row in rows
                 ],
                 base_version=base.version,

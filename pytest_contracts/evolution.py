@@ -9,6 +9,7 @@ pre-merge gate and the registry always agree.
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,11 +20,19 @@ from .versions import is_semantic, major, version_key
 
 @dataclasses.dataclass(frozen=True, slots=True)
 class ExistingVersion:
-    """What the check needs of a version already in the registry."""
+    """What the check needs of a version already in the registry. The
+    specification may be given as stored JSON text instead: only the versions
+    the mode compares are parsed, not a long history."""
 
     version: str
     status: str
-    specification: Any
+    specification: Any = None
+    specification_text: str | None = None
+
+    def schema(self) -> Any:
+        if self.specification_text is not None:
+            return json.loads(self.specification_text)
+        return self.specification
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -175,7 +184,7 @@ def check_evolution(
     else:
         compared = [newest]
     reports = {
-        item.version: compare(item.specification, specification, policy=policy) for item in compared
+        item.version: compare(item.schema(), specification, policy=policy) for item in compared
     }
     return EvolutionCheck(
         team_id=team_id,

@@ -252,8 +252,11 @@ async def plan_contract_files(
     contract in version order, each new version checked against the
     registry's versions and the files' versions before it."""
     plans: list[FilePlan] = []
+    by_team: dict[str, list[Any]] = {}  # one listing per team, not per contract
     for (team, name), group in _by_contract(files).items():
-        registered = [c for c in await manager.list_contracts(team) if c.contract_name == name]
+        if team not in by_team:
+            by_team[team] = await manager.list_contracts(team)
+        registered = [c for c in by_team[team] if c.contract_name == name]
         settings = await manager.get_compatibility(team, name)
         mode = Mode.parse(_last(group, "compatibility") or settings.mode)
         policy = Policy.parse(_last(group, "policy") or settings.policy)
@@ -406,7 +409,8 @@ async def load_contract_files(
             )
         if plan.problem is not None:
             raise _fail(plan.file.path, plan.problem)
-    for (team, name), group in _by_contract(files).items():
+    groups = _by_contract(files)
+    for (team, name), group in groups.items():
         mode, policy = _last(group, "compatibility"), _last(group, "policy")
         if mode is not None or policy is not None:
             current = await manager.get_compatibility(team, name)
@@ -417,7 +421,7 @@ async def load_contract_files(
                     team, name, mode, policy, set_by="pytest-contracts loader"
                 )
     by_file = {id(plan.file): plan for plan in plans}
-    for (team, name), group in _by_contract(files).items():
+    for (team, name), group in groups.items():
         created = []
         for item in group:
             plan = by_file[id(item)]
@@ -442,6 +446,8 @@ async def load_contract_files(
 
 async def _ensure_version(manager: ContractManager, item: ContractFile, plan: FilePlan) -> bool:
     """Create the version unless it exists; True when it was created."""
+    if plan.action == "unchanged":
+        return False  # the plan has just compared it with the registry
     for _ in range(2):
         try:
             existing = await manager.get_contract_version(item.team, item.name, item.version)
