@@ -17,12 +17,13 @@ BOUNDARY = ("requirements", "design")
 
 
 def plugin_path(cache: Any, contract: Any, document: Any) -> Any:
-    """What the plugin does per output after the test body: the JSON-data check
-    of ``phase_output.record``, then ``ValidatorCache.validate`` with its
-    violations mapped to records (as ``ContractsSession._check_one`` does)."""
-    from pytest_contracts.jsondata import ensure_json
+    """What the plugin does per output: the JSON-data and size check of
+    ``phase_output.record`` (default limit), then ``ValidatorCache.validate``
+    with its violations mapped to records (as ``ContractsSession._check_one``
+    does)."""
+    from pytest_contracts.jsondata import check_output
 
-    ensure_json(document, what="the phase output")
+    check_output(document, what="the phase output")
     verdict = cache.validate(contract, document)
     return tuple(v.to_dict() for v in verdict.violations)
 

@@ -12,11 +12,11 @@ import json
 import json.encoder
 import math
 import re
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import ContractError
 
-_MAX_INT_BITS = 14_000  # about 4,200 decimal digits
+_MAX_INT_BITS = 14_000  # about 4,200 decimal digits: below Python's default limit
 
 #: The largest phase output checked by default, in bytes of compact UTF-8 JSON.
 #: A phase output is a document (requirements, a design, a test plan): a large
@@ -86,8 +86,9 @@ def _find_non_json(value: Any) -> tuple[str, Any, str | None] | None:
         if item is None or isinstance(item, bool | str):
             continue
         if isinstance(item, int):
-            # Python refuses to write integers of more than 4300 digits as text.
-            if item.bit_length() > _MAX_INT_BITS:
+            # Python refuses to write integers of more than 4300 digits as text
+            # (sys.set_int_max_str_digits): only those near that size are tried.
+            if item.bit_length() > _MAX_INT_BITS and not _writable(item):
                 return where(node), item, None
             continue
         if isinstance(item, float):
@@ -112,6 +113,14 @@ def _find_non_json(value: Any) -> tuple[str, Any, str | None] | None:
             continue
         return where(node), item, None
     return None
+
+
+def _writable(number: int) -> bool:
+    try:
+        int.__repr__(number)
+    except ValueError:
+        return False
+    return True
 
 
 def ensure_json(value: Any, *, what: str = "value") -> None:
@@ -244,18 +253,55 @@ def check_output_size(
         return json_size(value)
     size = json_size(value, stop_above=limit)
     if size > limit:
-        raise OutputTooLarge(
-            f"{what} is over the size limit of {_bytes(limit)} as JSON (measuring stopped "
-            f"at {size:,} bytes); record a smaller output (a summary, or the part the contract is "
-            "about), or raise the limit with --contracts-max-output-bytes / "
-            "contracts_max_output_bytes (0 for no limit)",
-            size=size,
-            limit=limit,
-        )
+        _too_large(what, size, limit)
     return size
+
+
+def _too_large(what: str, size: int, limit: int) -> NoReturn:
+    raise OutputTooLarge(
+        f"{what} is over the size limit of {_bytes(limit)} as JSON (it has at least "
+        f"{size:,} bytes); record a smaller output (a summary, or the part the contract is "
+        "about), or raise the limit with --contracts-max-output-bytes / "
+        "contracts_max_output_bytes (0 for no limit)",
+        size=size,
+        limit=limit,
+    )
 
 
 def _bytes(count: int) -> str:
     if count >= 1024 * 1024:
         return f"{count:,} bytes ({count / (1024 * 1024):.1f} MiB)"
     return f"{count:,} bytes"
+
+
+def check_output(value: Any, *, limit: int | None = MAX_OUTPUT_BYTES, what: str = "value") -> int:
+    """:func:`ensure_json` and :func:`check_output_size` in one: the size of
+    ``value`` as compact UTF-8 JSON, in bytes, or :class:`NotJSONData` /
+    :class:`OutputTooLarge`.
+
+    The common case, JSON data that round-trips, is checked by the json
+    module's C code: the text ``dumps`` writes (which refuses other types, NaN
+    and cycles) gives the size, and reading it back must give a value equal to
+    ``value`` (which a tuple or a non-string key does not). Anything else
+    (data nested deeper than the C code recurses, or data that is not JSON)
+    takes the walks above, which name the offending value and have no depth
+    limit. An output whose text is over ``limit`` is refused before it is
+    read back.
+    """
+    try:
+        text = dumps(value)
+    except (TypeError, ValueError, RecursionError):
+        ensure_json(value, what=what)
+        return check_output_size(value, limit=limit, what=what)
+    size = len(text)
+    if not text.isascii() and not (limit and size > limit):
+        size = len(text.encode("utf-8", "surrogatepass"))
+    if limit and size > limit:
+        _too_large(what, size, limit)
+    try:
+        same = json.loads(text) == value
+    except (ValueError, RecursionError):
+        same = False
+    if not same:
+        ensure_json(value, what=what)  # raises, naming what does not round-trip
+    return size

@@ -310,7 +310,7 @@ class PhaseOutput:
 
     def record(self, data: Any, *, contract: str | None = None, boundary: Any = None) -> None:
         __tracebackhide__ = True  # a user mistake shows as the test's line, not ours
-        from .jsondata import NotJSONData, OutputTooLarge, check_output_size, ensure_json
+        from .jsondata import NotJSONData, OutputTooLarge, check_output
 
         if self._closed:
             raise PhaseOutputError(
@@ -320,15 +320,13 @@ class PhaseOutput:
             )
         target = self._choose(contract, boundary)
         what = f"the phase output for {target.label}"
+        # Raised again from here, so that the user's line is where the error shows.
         try:
-            ensure_json(data, what=what)
+            check_output(data, limit=self._max_bytes, what=what)
         except NotJSONData as exc:
             raise NotJSONData(str(exc), pointer=exc.pointer, type_name=exc.type_name) from None
-        if self._max_bytes:
-            try:
-                check_output_size(data, limit=self._max_bytes, what=what)
-            except OutputTooLarge as exc:
-                raise OutputTooLarge(str(exc), size=exc.size, limit=exc.limit) from None
+        except OutputTooLarge as exc:
+            raise OutputTooLarge(str(exc), size=exc.size, limit=exc.limit) from None
         self._store.append((target, data))
 
     def _choose(self, contract: str | None, boundary: Any) -> Target:
@@ -389,6 +387,7 @@ class ContractsSession:
         self._validators: ValidatorCache | None = None
         self._writer: ValidationWriter | None = None
         self._pinned: dict[tuple[str, str, str], Contract] = {}
+        self._active: dict[tuple[str, str], tuple[int, float, Contract | None]] = {}
         self.breaker = CircuitBreaker()
         self.results: list[CheckResult] = []
         self.load_summary: str | None = None
@@ -512,7 +511,21 @@ class ContractsSession:
 
         loop, manager = self.registry()
         if target.version is None:
-            return loop.run(manager.get_active_contract(team, target.contract_name), CALL_TIMEOUT)
+            # The registry thread is not asked again while the cache's stamp
+            # says nothing can have changed (see ActiveCache.stamp): a round
+            # trip to that thread costs more than the rest of a check.
+            state, name = manager.state, target.contract_name
+            stamp = state.cache.stamp()
+            now = time.monotonic()
+            if stamp is not None:
+                known = self._active.get((team, name))
+                if known is not None and known[0] == stamp and known[1] > now:
+                    state.ensure_open()
+                    return known[2]
+            contract = loop.run(manager.get_active_contract(team, name), CALL_TIMEOUT)
+            if stamp is not None:
+                self._active[(team, name)] = (stamp, now + state.cache.ttl, contract)
+            return contract
         key = (team, target.contract_name, target.version)
         if key not in self._pinned:
             try:

@@ -425,3 +425,109 @@ async def test_a_redis_that_never_answers_is_probed_less_and_less(
         # three seconds of calls; a fixed interval would probe on every call.
         assert state.cache.probes == 6
         assert calls > 20
+
+
+# -- the near entries of the fake mode -------------------------------------------
+class CountingClient:
+    """Stands in front of a Redis client and counts the commands sent to it."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.commands: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        self.commands.append(name)
+        return getattr(self.client, name)
+
+
+@pytest.fixture
+async def fake_state(tmp_path: Path) -> AsyncIterator[StateManager]:
+    async with await StateManager.create(
+        sqlite_url(tmp_path / "r.db"), fake_server=FakeServer()
+    ) as state:
+        yield state
+
+
+async def test_a_warm_fake_lookup_sends_no_command_to_the_fake(
+    fake_state: StateManager,
+) -> None:
+    cm = ContractManager(fake_state)
+    await two_versions(cm)
+    assert await active_version(cm) == "v1"  # fills the entry
+    counting = CountingClient(fake_state.cache.client)
+    fake_state.cache.client = counting  # type: ignore[assignment]
+    with counting_sql(fake_state) as statements:
+        for _ in range(3):
+            assert await active_version(cm) == "v1"
+    assert (counting.commands, statements) == ([], [])
+
+
+async def test_a_near_entry_is_dropped_by_a_write_of_another_process(tmp_path: Path) -> None:
+    # Separate fakes stand for two processes: only the shared counter links them.
+    url = sqlite_url(tmp_path / "r.db")
+    async with (
+        await StateManager.create(url, fake_server=FakeServer()) as a,
+        await StateManager.create(url, fake_server=FakeServer()) as b,
+    ):
+        reader, writer = ContractManager(a), ContractManager(b)
+        _, v2 = await two_versions(writer)
+        assert await active_version(reader) == "v1"
+        stamp = a.cache.stamp()
+        await writer.activate_contract(v2.id)
+        assert a.cache.stamp() != stamp
+        assert await active_version(reader) == "v2"
+        assert await active_version(reader) == "v2"
+
+
+async def test_a_near_entry_lives_no_longer_than_the_cache_ttl(tmp_path: Path) -> None:
+    async with await StateManager.create(
+        sqlite_url(tmp_path / "r.db"), fake_server=FakeServer(), cache_ttl=0.05
+    ) as state:
+        cm = ContractManager(state)
+        await two_versions(cm)
+        assert await active_version(cm) == "v1"
+        await asyncio.sleep(0.1)
+        with counting_sql(state) as statements:
+            assert await active_version(cm) == "v1"
+        assert statements, "an expired entry must be read again"
+
+
+async def test_near_entries_are_bounded(
+    fake_state: StateManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from pytest_contracts import cache
+
+    monkeypatch.setattr(cache, "NEAR_ENTRIES", 4)
+    cm = ContractManager(fake_state)
+    for number in range(6):
+        await cm.create_contract("team", f"C{number}", "v1", "REST_API", SCHEMA)
+        assert await cm.get_active_contract("team", f"C{number}") is None
+    assert len(fake_state.cache._near) == 4
+    assert sorted(name for _, name in fake_state.cache._near) == ["C2", "C3", "C4", "C5"]
+
+
+async def test_changing_a_returned_contract_does_not_change_the_next_one(
+    fake_state: StateManager,
+) -> None:
+    cm = ContractManager(fake_state)
+    await two_versions(cm)
+    first = await cm.get_active_contract("team", "Orders")
+    assert first is not None
+    first.specification["type"] = "changed by a test"
+    second = await cm.get_active_contract("team", "Orders")
+    assert second is not None
+    assert second.specification == SCHEMA
+
+
+async def test_only_the_fake_mode_has_a_stamp(backend: Backend) -> None:
+    state = await backend.state()
+    stamp = state.cache.stamp()
+    if state.cache_backend == "redis":
+        assert stamp is None  # writers elsewhere reach it only through Redis
+    else:
+        assert isinstance(stamp, int)
+        cm = ContractManager(state)
+        await two_versions(cm)
+        assert state.cache.stamp() != stamp
+        await state.close()
+        assert state.cache.stamp() is None

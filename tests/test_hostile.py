@@ -26,6 +26,7 @@ from pytest_contracts.jsondata import (
     MAX_OUTPUT_BYTES,
     NotJSONData,
     OutputTooLarge,
+    check_output,
     check_output_size,
     dumps,
     ensure_json,
@@ -859,3 +860,84 @@ def test_a_schema_that_passed_loosely_is_still_checked_strictly() -> None:
     check_specification(remote)  # remembered as passed, for the loose check only
     with pytest.raises(InvalidSchema, match="never fetches schemas"):
         check_specification(remote, self_contained=True)
+
+
+# -- check_output: the one check phase_output.record makes ---------------------------
+def _outcome(check: Any, value: Any) -> tuple[str, Any]:
+    try:
+        return "size", check(value)
+    except NotJSONData as exc:
+        return "not json", (str(exc), exc.pointer, exc.type_name)
+    except OutputTooLarge as exc:
+        return "too large", exc.limit
+
+
+def _by_walks(value: Any, limit: int | None = MAX_OUTPUT_BYTES) -> int:
+    ensure_json(value, what="the output")
+    return check_output_size(value, limit=limit, what="the output")
+
+
+def _by_check_output(value: Any, limit: int | None = MAX_OUTPUT_BYTES) -> int:
+    return check_output(value, limit=limit, what="the output")
+
+
+def _cyclic() -> Any:
+    value: dict[str, Any] = {"a": []}
+    value["a"].append(value)
+    return value
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": (1, 2)},
+        [{"k": {1: "int key"}}],
+        {True: 1},
+        {None: 1},
+        {"1": "a", 1: "b"},
+        {"x": float("nan")},
+        [float("-inf")],
+        {"when": datetime(2026, 1, 1)},
+        {"blob": b"bytes"},
+        {"set": {1, 2}},
+        10**5000,
+        2**14_100,  # between the walk's quick bound and Python's limit: writable
+        _cyclic(),
+        {"deep": nested(10_000, 1)},
+        {"deep": nested(10_000, (1,))},
+        {"é": ["名前 😀", "\ud800", 'q"\\', 1.5e-300, -0.0, 2**70]},
+    ],
+    ids=lambda value: type(value).__name__,
+)
+def test_check_output_agrees_with_the_walks(value: Any) -> None:
+    assert _outcome(_by_check_output, value) == _outcome(_by_walks, value)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=any_values)
+def test_check_output_agrees_with_the_walks_on_random_values(value: Any) -> None:
+    assert _outcome(_by_check_output, value) == _outcome(_by_walks, value)
+
+
+@settings(max_examples=100, deadline=None)
+@given(value=json_values, slack=st.integers(-3, 3))
+def test_check_output_limit_is_exact(value: Any, slack: int) -> None:
+    size = json_size(value)
+    limit = max(1, size + slack)
+    expected = "size" if size <= limit else "too large"
+    assert _outcome(lambda v: _by_check_output(v, limit), value)[0] == expected
+
+
+def test_check_output_refuses_an_output_over_the_limit_before_reading_it_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from pytest_contracts import jsondata
+
+    def no_read_back(*_args: Any, **_kwargs: Any) -> Any:
+        raise AssertionError("an output over the limit must not be read back")
+
+    monkeypatch.setattr(jsondata.json, "loads", no_read_back)
+    with pytest.raises(OutputTooLarge) as caught:
+        check_output({"blob": "é" * 1000}, limit=1500, what="the output")
+    assert caught.value.size > 1500
+    assert "over the size limit of 1,500 bytes" in str(caught.value)

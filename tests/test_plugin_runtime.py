@@ -740,3 +740,66 @@ def test_the_report_of_a_session_stopped_at_start_does_not_pass_the_gate(
     assert gate["passed"] is False
     assert gate["reason"].startswith("the session stopped before its contracts were checked: ")
     assert "versions are immutable" in gate["reason"]
+
+
+# -- resolving active versions once per session ------------------------------------
+RESOLVE_COUNT_CONFTEST = """
+import pytest
+from pytest_contracts.contracts import ContractManager
+
+CALLS = []
+_original = ContractManager.get_active_contract
+
+
+async def counting(self, team_id, contract_name):
+    CALLS.append(contract_name)
+    return await _original(self, team_id, contract_name)
+
+
+ContractManager.get_active_contract = counting
+
+
+def pytest_sessionfinish(session):
+    with open("lookups.txt", "w") as out:
+        out.write("\\n".join(CALLS))
+"""
+
+RESOLVE_COUNT_TESTS = """
+import pytest
+
+DOCUMENT = {"field_one": 1, "field_two": 2}
+
+
+@pytest.mark.contract("Orders")
+@pytest.mark.parametrize("n", range(5))
+def test_a_before(phase_output, n):
+    phase_output.record(DOCUMENT)
+
+
+def test_b_activate_v2(contract_manager):
+    schema = {"required": ["field_three"]}
+    v2 = contract_manager.create_contract("default", "Orders", "v2.0", "EVENT", schema).result()
+    contract_manager.activate_contract(v2.id).result()
+
+
+@pytest.mark.contract("Orders")
+@pytest.mark.parametrize("n", range(3))
+def test_c_after(phase_output, n):
+    phase_output.record(DOCUMENT)
+"""
+
+
+def test_the_active_version_is_resolved_once_until_something_changes(project: Project) -> None:
+    project.contract("Orders", {"required": ["field_one"]}, "v1.0", kind="EVENT")
+    project.pytester.makeconftest(RESOLVE_COUNT_CONFTEST)
+    project.pytester.makepyfile(RESOLVE_COUNT_TESTS)
+    result = project.run("-p", "no:randomly", "--contracts-report", "r.json")
+    # The three tests after the activation are checked against v2 at once.
+    result.assert_outcomes(passed=6, failed=3)
+    report = json.loads((project.path / "r.json").read_text())
+    versions = [check["version"] for check in report["checks"]]
+    assert versions == ["v1.0"] * 5 + ["v2.0"] * 3
+    # Asked of the registry once before the activation and once after it,
+    # not once per check (the activation itself asks once more).
+    lookups = (project.path / "lookups.txt").read_text().split()
+    assert len(lookups) <= 3, lookups
