@@ -184,6 +184,33 @@ def _from_payload(payload: Mapping[str, Any]) -> Contract:
     return _contract(data)
 
 
+#: The statuses a version can be activated from.
+_ACTIVATABLE = tuple(
+    status.value for status, moves in ALLOWED_TRANSITIONS.items() if ContractStatus.ACTIVE in moves
+)
+
+
+def _check_id(contract_id: object) -> None:
+    if not isinstance(contract_id, str):
+        raise InvalidArgument(f"contract_id must be a string, not {type(contract_id).__name__}")
+
+
+def _event_values(
+    row: Row[Any], event: str, actor: str | None, at: datetime, **details: Any
+) -> dict[str, Any]:
+    """One row of the events table: what happened to ``row``'s version."""
+    return {
+        "contract_id": row.id,
+        "team_id": row.team_id,
+        "contract_name": row.contract_name,
+        "version": row.version,
+        "event": event,
+        "actor": actor,
+        "at": at,
+        "details": jsondata.dumps({k: v for k, v in details.items() if v is not None}),
+    }
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class ValidationInput:
     """One check to store with :meth:`ContractManager.record_validations`."""
@@ -206,8 +233,7 @@ class ContractManager:
 
     # -- reading helpers ----------------------------------------------------
     async def _row(self, conn: AsyncConnection, contract_id: str) -> Row[Any]:
-        if not isinstance(contract_id, str):
-            raise InvalidArgument(f"contract_id must be a string, not {type(contract_id).__name__}")
+        _check_id(contract_id)
         row = (await conn.execute(sa.select(_C).where(_C.c.id == contract_id))).first()
         if row is None:
             raise ContractNotFound(
@@ -225,18 +251,11 @@ class ContractManager:
         at: datetime,
         **details: Any,
     ) -> None:
-        await conn.execute(
-            sa.insert(tables.events).values(
-                contract_id=row.id,
-                team_id=row.team_id,
-                contract_name=row.contract_name,
-                version=row.version,
-                event=event,
-                actor=actor,
-                at=at,
-                details=jsondata.dumps({k: v for k, v in details.items() if v is not None}),
-            )
-        )
+        await self._events(conn, _event_values(row, event, actor, at, **details))
+
+    async def _events(self, conn: AsyncConnection, *values: dict[str, Any]) -> None:
+        """Store events in one statement (one multi-row INSERT)."""
+        await conn.execute(sa.insert(tables.events).values(list(values)))
 
     # -- creating -----------------------------------------------------------
     async def create_contract(
@@ -296,22 +315,17 @@ class ContractManager:
         evolved_by: str | None = None,
         compatibility: dict[str, Any] | None = None,
     ) -> Row[Any]:
-        existing = (
+        # One query: the latest revision, and the status of this version if it exists.
+        revision, existing_status = (
             await conn.execute(
-                sa.select(_C.c.status).where(
-                    _C.c.team_id == team_id,
-                    _C.c.contract_name == contract_name,
-                    _C.c.version == version,
-                )
+                sa.select(
+                    sa.func.coalesce(sa.func.max(_C.c.revision), 0),
+                    sa.func.max(sa.case((_C.c.version == version, _C.c.status))),
+                ).where(_C.c.team_id == team_id, _C.c.contract_name == contract_name)
             )
-        ).first()
-        if existing is not None:
-            raise _duplicate(team_id, contract_name, version, existing.status)
-        revision = await conn.scalar(
-            sa.select(sa.func.coalesce(sa.func.max(_C.c.revision), 0)).where(
-                _C.c.team_id == team_id, _C.c.contract_name == contract_name
-            )
-        )
+        ).one()
+        if existing_status is not None:
+            raise _duplicate(team_id, contract_name, version, existing_status)
         now = _now()
         contract_id = str(uuid.uuid4())
         spec_text = jsondata.dumps(specification)
@@ -343,26 +357,27 @@ class ContractManager:
             "created_at": now,
         }
         try:
-            await conn.execute(sa.insert(_C).values(**values))
+            row = (await conn.execute(sa.insert(_C).values(**values).returning(*_C.c))).one()
         except sqlalchemy.exc.IntegrityError as exc:
             # Only reachable if something bypassed the contract lock.
             raise DuplicateContract(
                 f"{describe(team_id, contract_name, version)} was created concurrently"
             ) from exc
-        row = await self._row(conn, contract_id)
-        await self._event(conn, row, "created", actor, now)
+        events = [_event_values(row, "created", actor, now)]
         if previous is not None:
-            await self._event(
-                conn,
-                row,
-                "evolved",
-                evolved_by,
-                now,
-                from_version=previous.version,
-                from_id=previous.id,
-                breaking_change=breaking_change,
-                mode=None if compatibility is None else compatibility["mode"],
+            events.append(
+                _event_values(
+                    row,
+                    "evolved",
+                    evolved_by,
+                    now,
+                    from_version=previous.version,
+                    from_id=previous.id,
+                    breaking_change=breaking_change,
+                    mode=None if compatibility is None else compatibility["mode"],
+                )
             )
+        await self._events(conn, *events)
         return row
 
     async def evolve_contract(
@@ -463,7 +478,7 @@ class ContractManager:
                 compatibility=check.to_dict(),
             )
             if activate:
-                row = await self._activate_locked(conn, row, evolved_by)
+                row = await self._activate(conn, row.id, evolved_by)
         if activate:
             await self.state.cache.invalidate(team_id, contract_name)
         return _contract(row)
@@ -550,9 +565,11 @@ class ContractManager:
         rollback) from ``deprecated``. Activating the active version again is
         idempotent: it is recorded in the history and changes nothing."""
         _check_optional(activated_by=activated_by)
+        _check_id(contract_id)
         async with self.state.write() as conn:
-            row = await self._locked_row(conn, contract_id)
-            row = await self._activate_locked(conn, row, activated_by)
+            if self.state.backend == "postgresql":  # SQLite's BEGIN IMMEDIATE is the lock
+                await self._locked_row(conn, contract_id)
+            row = await self._activate(conn, contract_id, activated_by)
         await self.state.cache.invalidate(row.team_id, row.contract_name)
         return _contract(row)
 
@@ -571,9 +588,10 @@ class ContractManager:
 
     async def _locked_row(self, conn: AsyncConnection, contract_id: str) -> Row[Any]:
         row = await self._row(conn, contract_id)
-        await self.state.lock_contract(conn, row.team_id, row.contract_name)
-        # Read again under the lock: another writer may have moved it meanwhile.
-        return await self._row(conn, contract_id)
+        if await self.state.lock_contract(conn, row.team_id, row.contract_name):
+            # Read again under the lock: another writer may have moved it meanwhile.
+            row = await self._row(conn, contract_id)
+        return row
 
     def _check_move(self, row: Row[Any], target: ContractStatus) -> None:
         current = ContractStatus(row.status)
@@ -601,46 +619,64 @@ class ContractManager:
             requested=target.value,
         )
 
-    async def _activate_locked(
-        self, conn: AsyncConnection, row: Row[Any], actor: str | None
+    async def _activate(
+        self, conn: AsyncConnection, contract_id: str, actor: str | None
     ) -> Row[Any]:
+        """Activate a version, under its contract's lock, in two statements: the
+        other active version (if any) is deprecated first, since the partial
+        unique index allows one active row at every statement, not only at
+        commit; then this one is activated if its status allows. A version
+        that is active already is left as it is; one whose status forbids it
+        raises, and the caller's transaction undoes the first statement."""
         now = _now()
-        if row.status == ContractStatus.ACTIVE.value:
-            await self._event(conn, row, "activated", actor, now, already_active=True)
-            return row
-        self._check_move(row, ContractStatus.ACTIVE)
+        same = _C.alias("same")
         previous = (
             await conn.execute(
-                sa.select(_C).where(
-                    _C.c.team_id == row.team_id,
-                    _C.c.contract_name == row.contract_name,
+                sa.update(_C)
+                .where(
                     _C.c.status == ContractStatus.ACTIVE.value,
+                    _C.c.id != contract_id,
+                    _C.c.team_id
+                    == sa.select(same.c.team_id).where(same.c.id == contract_id).scalar_subquery(),
+                    _C.c.contract_name
+                    == sa.select(same.c.contract_name)
+                    .where(same.c.id == contract_id)
+                    .scalar_subquery(),
                 )
+                .values(status=ContractStatus.DEPRECATED.value, deprecated_at=now)
+                .returning(*_C.c)
             )
         ).first()
-        # Deprecate first: the partial unique index allows one active row at
-        # every statement, not only at commit.
-        if previous is not None:
+        row = (
             await conn.execute(
                 sa.update(_C)
-                .where(_C.c.id == previous.id)
-                .values(status=ContractStatus.DEPRECATED.value, deprecated_at=now)
+                .where(_C.c.id == contract_id, _C.c.status.in_(_ACTIVATABLE))
+                .values(status=ContractStatus.ACTIVE.value, activated_at=now, deprecated_at=None)
+                .returning(*_C.c)
             )
-            await self._event(conn, previous, "deprecated", actor, now, superseded_by=row.version)
-        await conn.execute(
-            sa.update(_C)
-            .where(_C.c.id == row.id)
-            .values(status=ContractStatus.ACTIVE.value, activated_at=now, deprecated_at=None)
+        ).first()
+        if row is None:
+            current = await self._row(conn, contract_id)  # ContractNotFound if there is none
+            if current.status != ContractStatus.ACTIVE.value:
+                self._check_move(current, ContractStatus.ACTIVE)  # raises InvalidTransition
+            await self._event(conn, current, "activated", actor, now, already_active=True)
+            return current
+        events = []
+        if previous is not None:
+            events.append(
+                _event_values(previous, "deprecated", actor, now, superseded_by=row.version)
+            )
+        events.append(
+            _event_values(
+                row,
+                "activated",
+                actor,
+                now,
+                replaced_version=previous.version if previous is not None else None,
+            )
         )
-        await self._event(
-            conn,
-            row,
-            "activated",
-            actor,
-            now,
-            replaced_version=previous.version if previous is not None else None,
-        )
-        return await self._row(conn, row.id)
+        await self._events(conn, *events)
+        return row
 
     async def _move(
         self, contract_id: str, target: ContractStatus, actor: str | None, reason: str | None
@@ -651,12 +687,16 @@ class ContractManager:
             self._check_move(row, target)
             now = _now()
             stamp = "deprecated_at" if target is ContractStatus.DEPRECATED else "retired_at"
-            await conn.execute(
-                sa.update(_C).where(_C.c.id == row.id).values(status=target.value, **{stamp: now})
-            )
             await self._event(conn, row, target.value, actor, now, reason=reason)
             was_active = row.status == ContractStatus.ACTIVE.value
-            row = await self._row(conn, row.id)
+            row = (
+                await conn.execute(
+                    sa.update(_C)
+                    .where(_C.c.id == row.id)
+                    .values(status=target.value, **{stamp: now})
+                    .returning(*_C.c)
+                )
+            ).one()
         if was_active:
             await self.state.cache.invalidate(row.team_id, row.contract_name)
         return _contract(row)

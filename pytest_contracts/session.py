@@ -252,18 +252,23 @@ class ValidationWriter:
         self.written = 0
         self.failed: list[ValidationInput] = []
         self.last_error: str | None = None
+        self._closing = False
 
     def add(self, record: ValidationInput) -> None:
         self._queue.append(record)
         if self._inflight is None or self._inflight.done():
             self._inflight = self._loop.submit(self._drain())
 
-    async def _drain(self) -> None:
+    async def _drain(self, delay: float = WRITE_DELAY) -> None:
         import asyncio
 
         # Let a few tests' records gather first: one commit for many tests,
         # instead of one per test competing with the tests for the CPU.
-        await asyncio.sleep(WRITE_DELAY)
+        # In steps, so that close() need not wait for the whole delay.
+        waited = 0.0
+        while waited < delay and not self._closing:
+            await asyncio.sleep(delay / 5)
+            waited += delay / 5
         while self._queue:
             batch = [self._queue.popleft() for _ in range(min(500, len(self._queue)))]
             try:
@@ -274,11 +279,13 @@ class ValidationWriter:
 
     def close(self) -> None:
         """Wait for what is queued; retry what failed once."""
+        self._closing = True
         if self._inflight is not None:
             self._inflight.result(CALL_TIMEOUT)
         retry, self.failed = self.failed, []
         self._queue.extend(retry)
-        self._loop.run(self._drain(), CALL_TIMEOUT)
+        if self._queue:  # nothing more will come: no reason to wait
+            self._loop.run(self._drain(delay=0), CALL_TIMEOUT)
 
 
 class PhaseOutput:

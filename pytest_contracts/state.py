@@ -369,19 +369,23 @@ class StateManager:
         finally:
             await conn.close()
 
-    async def lock_contract(self, conn: AsyncConnection, team_id: str, contract_name: str) -> None:
-        """Serialise read-modify-writes of one (team, contract) until commit.
+    async def lock_contract(self, conn: AsyncConnection, team_id: str, contract_name: str) -> bool:
+        """Serialise read-modify-writes of one (team, contract) until commit;
+        True when this call waited for a lock, so that what was read before it
+        must be read again.
 
         PostgreSQL: a transaction-scoped advisory lock, which also covers a
         name's first version, when no row exists yet to lock. SQLite: the
         ``BEGIN IMMEDIATE`` of :meth:`write` already holds the database's
-        single write lock.
+        single write lock, so nothing is taken and False is returned.
         """
         if self.backend == "postgresql":
             await conn.execute(
                 sa.text("SELECT pg_advisory_xact_lock(:key)"),
                 {"key": advisory_key("contract", team_id, contract_name)},
             )
+            return True
+        return False
 
     def ensure_open(self) -> None:
         """Raise :class:`RegistryUnavailable` once the manager is closed."""

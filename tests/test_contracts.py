@@ -285,6 +285,28 @@ async def test_lifecycle_allows_exactly_the_documented_moves(
         assert (await cm.get_contract(contract.id)).status is start
 
 
+async def test_a_refused_activation_leaves_the_active_version_untouched(
+    cm: ContractManager,
+) -> None:
+    # The other active version is deprecated first in the same transaction:
+    # a refusal must undo that too.
+    v1 = await make(cm)
+    await cm.activate_contract(v1.id)
+    v2 = await cm.retire_contract((await make(cm, "v2.0")).id)
+    with pytest.raises(InvalidTransition, match="retired -> active is not allowed"):
+        await cm.activate_contract(v2.id)
+    with pytest.raises(ContractNotFound):
+        await cm.activate_contract("no-such-id")
+    with pytest.raises(InvalidArgument, match="contract_id must be a string"):
+        await cm.activate_contract(42)  # type: ignore[arg-type]
+    active = await cm.get_active_contract("team_001", "APIContract")
+    assert active is not None
+    assert (active.version, active.status) == ("v1.0", ContractStatus.ACTIVE)
+    history = await cm.get_contract_history("team_001", "APIContract")
+    assert [e.event for e in history[0].events] == ["created", "activated"]
+    assert [e.event for e in history[1].events] == ["created", "retired"]
+
+
 async def test_deprecated_version_can_be_reactivated_as_a_rollback(cm: ContractManager) -> None:
     v1 = await make(cm)
     v2 = await make(cm, "v2.0")
@@ -664,3 +686,37 @@ async def test_database_itself_refuses_a_second_row_for_a_version(
     with pytest.raises(sqlalchemy.exc.IntegrityError):
         async with state.write() as conn:
             await conn.execute(sa.insert(tables.contracts).values(**row))
+
+
+async def test_writes_take_few_statements_on_sqlite(tmp_path: Any) -> None:
+    """Each statement is a round trip to SQLite's thread: creating a version
+    reads once and writes the row and its events; activating one deprecates
+    the version it replaces and activates itself with an UPDATE each, then
+    writes the events in one INSERT."""
+    from pytest_contracts.config import sqlite_url
+
+    from .test_cache import counting_sql
+
+    async with await StateManager.create(sqlite_url(tmp_path / "r.db")) as state:
+        cm = ContractManager(state)
+        with counting_sql(state) as create:
+            v1 = await cm.create_contract("team", "Orders", "v1", "REST_API", SCHEMA)
+        v2 = await cm.create_contract("team", "Orders", "v2", "REST_API", SCHEMA)
+        with counting_sql(state) as first:
+            await cm.activate_contract(v1.id)
+        with counting_sql(state) as replacing:
+            await cm.activate_contract(v2.id)
+        kinds = [[statement.split()[0] for statement in run] for run in (create, first, replacing)]
+        assert kinds == [
+            ["BEGIN", "SELECT", "INSERT", "INSERT"],
+            ["BEGIN", "UPDATE", "UPDATE", "INSERT"],
+            ["BEGIN", "UPDATE", "UPDATE", "INSERT"],
+        ]
+        events = [
+            (entry.version, [event.event for event in entry.events])
+            for entry in await cm.get_contract_history("team", "Orders")
+        ]
+        assert events == [
+            ("v1", ["created", "activated", "deprecated"]),
+            ("v2", ["created", "activated"]),
+        ]
