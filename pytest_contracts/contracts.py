@@ -184,10 +184,49 @@ def _from_payload(payload: Mapping[str, Any]) -> Contract:
     return _contract(data)
 
 
-#: The statuses a version can be activated from.
-_ACTIVATABLE = tuple(
-    status.value for status, moves in ALLOWED_TRANSITIONS.items() if ContractStatus.ACTIVE in moves
+# The statements of an activation, built once (building one costs about as
+# much as running it). Parameters: contract_id, now.
+_SAME = _C.alias("same")
+
+#: Deprecate the version that is active now, unless it is this one.
+_DEPRECATE_OTHER_ACTIVE = (
+    sa.update(_C)
+    .where(
+        _C.c.status == ContractStatus.ACTIVE.value,
+        _C.c.id != sa.bindparam("contract_id"),
+        _C.c.team_id
+        == sa.select(_SAME.c.team_id)
+        .where(_SAME.c.id == sa.bindparam("contract_id"))
+        .scalar_subquery(),
+        _C.c.contract_name
+        == sa.select(_SAME.c.contract_name)
+        .where(_SAME.c.id == sa.bindparam("contract_id"))
+        .scalar_subquery(),
+    )
+    .values(status=ContractStatus.DEPRECATED.value, deprecated_at=sa.bindparam("now"))
+    .returning(*_C.c)
 )
+
+#: Activate this version if its status allows it.
+_ACTIVATE = (
+    sa.update(_C)
+    .where(
+        _C.c.id == sa.bindparam("contract_id"),
+        sa.or_(
+            *(
+                _C.c.status == status.value
+                for status, moves in ALLOWED_TRANSITIONS.items()
+                if ContractStatus.ACTIVE in moves
+            )
+        ),
+    )
+    .values(
+        status=ContractStatus.ACTIVE.value, activated_at=sa.bindparam("now"), deprecated_at=None
+    )
+    .returning(*_C.c)
+)
+
+_INSERT_EVENT = sa.insert(tables.events)
 
 
 def _check_id(contract_id: object) -> None:
@@ -254,8 +293,9 @@ class ContractManager:
         await self._events(conn, _event_values(row, event, actor, at, **details))
 
     async def _events(self, conn: AsyncConnection, *values: dict[str, Any]) -> None:
-        """Store events in one statement (one multi-row INSERT)."""
-        await conn.execute(sa.insert(tables.events).values(list(values)))
+        """Store events in one round trip (an executemany of one statement,
+        compiled once: a multi-row VALUES would be compiled at every call)."""
+        await conn.execute(_INSERT_EVENT, list(values))
 
     # -- creating -----------------------------------------------------------
     async def create_contract(
@@ -629,32 +669,9 @@ class ContractManager:
         that is active already is left as it is; one whose status forbids it
         raises, and the caller's transaction undoes the first statement."""
         now = _now()
-        same = _C.alias("same")
-        previous = (
-            await conn.execute(
-                sa.update(_C)
-                .where(
-                    _C.c.status == ContractStatus.ACTIVE.value,
-                    _C.c.id != contract_id,
-                    _C.c.team_id
-                    == sa.select(same.c.team_id).where(same.c.id == contract_id).scalar_subquery(),
-                    _C.c.contract_name
-                    == sa.select(same.c.contract_name)
-                    .where(same.c.id == contract_id)
-                    .scalar_subquery(),
-                )
-                .values(status=ContractStatus.DEPRECATED.value, deprecated_at=now)
-                .returning(*_C.c)
-            )
-        ).first()
-        row = (
-            await conn.execute(
-                sa.update(_C)
-                .where(_C.c.id == contract_id, _C.c.status.in_(_ACTIVATABLE))
-                .values(status=ContractStatus.ACTIVE.value, activated_at=now, deprecated_at=None)
-                .returning(*_C.c)
-            )
-        ).first()
+        bound = {"contract_id": contract_id, "now": now}
+        previous = (await conn.execute(_DEPRECATE_OTHER_ACTIVE, bound)).first()
+        row = (await conn.execute(_ACTIVATE, bound)).first()
         if row is None:
             current = await self._row(conn, contract_id)  # ContractNotFound if there is none
             if current.status != ContractStatus.ACTIVE.value:
