@@ -5,6 +5,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import re
+import sqlite3
 import uuid
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -58,6 +60,9 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+_CONTROL = re.compile("[\x00-\x1f\x7f]")
+
+
 def _check_text(
     value: Any, field: str, limit: int, *, optional: bool = False, allow_empty: bool = False
 ) -> None:
@@ -75,7 +80,7 @@ def _check_text(
         ) from None
     if len(value) > limit:
         raise InvalidArgument(f"{field} is {len(value)} characters long; the limit is {limit}")
-    if not allow_empty and any(ord(char) < 32 or ord(char) == 127 for char in value):
+    if not allow_empty and _CONTROL.search(value) is not None:
         raise InvalidArgument(f"{field} {value[:80]!r} contains a control character")
 
 
@@ -1275,9 +1280,12 @@ class ContractManager:
             missing = sorted(wanted - found)
             if missing:
                 raise _no_contract(missing[0])
-            # One statement, every record: executemany, one round trip per batch
-            # where the driver allows, and one commit.
-            await conn.execute(_INSERT_VALIDATION, rows)
+            if self.state.backend == "sqlite" and sqlite3.sqlite_version_info >= (3, 38):
+                await conn.execute(_INSERT_VALIDATIONS_JSON, {"rows": _json_rows(rows, conn)})
+            else:
+                # One statement, every record: executemany, one round trip per
+                # batch where the driver allows, and one commit.
+                await conn.execute(_INSERT_VALIDATION, rows)
         return len(rows)
 
     async def get_validations(
@@ -1439,3 +1447,42 @@ def _insert_validation_statement() -> Any:
 
 
 _INSERT_VALIDATION = _insert_validation_statement()
+
+# SQLite: the whole batch as one JSON parameter, read back with json_each, so
+# that it is one statement and one sqlite3_step. An executemany steps once
+# per row and releases the GIL around every step: from the registry's thread,
+# while the tests keep the main thread busy, each row then waits for the GIL,
+# and a batch of 250 took 0.7 s of wall time for 15 ms of work.
+_INSERT_VALIDATIONS_JSON = sa.text(
+    """
+    INSERT INTO contract_validations (contract_id, team_id, contract_name, version,
+        subject, passed, errors, duration_ms, validated_at)
+    SELECT c.id, c.team_id, c.contract_name, c.version,
+        json_extract(r.value, '$[1]'), json_extract(r.value, '$[2]'),
+        json_extract(r.value, '$[3]'), json_extract(r.value, '$[4]'),
+        json_extract(r.value, '$[5]')
+    FROM json_each(:rows) AS r JOIN contracts AS c ON c.id = json_extract(r.value, '$[0]')
+    ORDER BY r.key
+    """
+)
+
+
+def _json_rows(rows: list[dict[str, Any]], conn: AsyncConnection) -> str:
+    """The batch for :data:`_INSERT_VALIDATIONS_JSON`, each value as the
+    registry's column types would bind it."""
+    dialect = conn.dialect
+    at = tables.validations.c.validated_at.type.dialect_impl(dialect).bind_processor(dialect)
+    assert at is not None
+    return jsondata.dumps(
+        [
+            [
+                row["contract_id"],
+                row["subject"],
+                1 if row["passed"] else 0,
+                row["errors"],
+                row["duration_ms"],
+                at(row["validated_at"]),
+            ]
+            for row in rows
+        ]
+    )

@@ -33,6 +33,8 @@ from .reporting import (
 )
 
 if TYPE_CHECKING:
+    import asyncio
+
     from .bridge import ContractManagerClient, RegistryLoop, StateManagerClient
     from .contracts import ContractManager, ValidationInput
     from .models import Contract
@@ -236,13 +238,28 @@ class CircuitBreaker:
             self.times_opened += 1
 
 
-#: Seconds the validation writer waits for more records before a commit.
-WRITE_DELAY = 0.05
+#: The longest a validation record waits for others before it is written
+#: (seconds). Records are written in batches, each costing a transaction.
+WRITE_DELAY = 1.0
+#: A batch this large is written at once, and the test that completes it
+#: waits for the write, for at most WRITE_WAIT seconds (see ValidationWriter).
+WRITE_BATCH = 200
+WRITE_WAIT = 5.0
 
 
 class ValidationWriter:
-    """Writes validation records to the registry in batches, in the background
-    on the registry loop, so a test never waits for a commit."""
+    """Writes validation records to the registry in batches on the registry
+    loop, so that a test does not wait for a commit of its own.
+
+    A batch written while the tests keep the main thread busy is slow: every
+    step of the write (a round trip to the database driver's thread) must
+    wait for the GIL, which a busy thread gives up only every few
+    milliseconds, so a batch of 250 took 0.8 s of wall time for 20 ms of
+    work, and slowed the tests meanwhile. So the test that completes a batch
+    waits for it to be written: the registry thread then runs without
+    contention and the batch costs what its work costs. Fewer records than a
+    batch are written after WRITE_DELAY in the background, and the rest when
+    the session ends."""
 
     def __init__(self, loop: RegistryLoop, manager: ContractManager) -> None:
         self._loop = loop
@@ -253,22 +270,43 @@ class ValidationWriter:
         self.failed: list[ValidationInput] = []
         self.last_error: str | None = None
         self._closing = False
+        self._wake: asyncio.Event | None = None  # set on the loop: write now
+        # False once a write outlasted WRITE_WAIT: the registry is slow or
+        # stuck, and tests stop waiting for it.
+        self._patient = True
 
     def add(self, record: ValidationInput) -> None:
         self._queue.append(record)
-        if self._inflight is None or self._inflight.done():
-            self._inflight = self._loop.submit(self._drain())
+        inflight = self._inflight
+        if inflight is None or inflight.done():
+            inflight = self._inflight = self._loop.submit(self._drain())
+        if len(self._queue) >= WRITE_BATCH:
+            self._hurry()
+            if self._patient:
+                done, _ = concurrent.futures.wait([inflight], timeout=WRITE_WAIT)
+                self._patient = bool(done)
 
-    async def _drain(self, delay: float = WRITE_DELAY) -> None:
+    def _hurry(self) -> None:
+        """Wake a drain that is waiting for more records (thread-safe)."""
+        self._loop.loop.call_soon_threadsafe(self._set_wake)
+
+    def _set_wake(self) -> None:
+        if self._wake is not None:
+            self._wake.set()
+
+    async def _drain(self, delay: float | None = None) -> None:
         import asyncio
 
-        # Let a few tests' records gather first: one commit for many tests,
-        # instead of one per test competing with the tests for the CPU.
-        # In steps, so that close() need not wait for the whole delay.
-        waited = 0.0
-        while waited < delay and not self._closing:
-            await asyncio.sleep(delay / 5)
-            waited += delay / 5
+        if delay is None:
+            delay = WRITE_DELAY
+        if delay and not self._closing and len(self._queue) < WRITE_BATCH:
+            self._wake = asyncio.Event()
+            try:
+                await asyncio.wait_for(self._wake.wait(), delay)
+            except TimeoutError:
+                pass
+            finally:
+                self._wake = None
         while self._queue:
             batch = [self._queue.popleft() for _ in range(min(500, len(self._queue)))]
             try:
@@ -281,6 +319,7 @@ class ValidationWriter:
         """Wait for what is queued; retry what failed once."""
         self._closing = True
         if self._inflight is not None:
+            self._hurry()
             self._inflight.result(CALL_TIMEOUT)
         retry, self.failed = self.failed, []
         self._queue.extend(retry)

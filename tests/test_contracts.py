@@ -667,6 +667,53 @@ async def test_record_validations_stores_a_batch_or_nothing(cm: ContractManager)
     assert len(await cm.get_validations(contract.id)) == 3
 
 
+async def test_a_batch_of_records_is_stored_exactly_and_in_order(cm: ContractManager) -> None:
+    from pytest_contracts.contracts import ValidationInput
+
+    v1 = await make(cm)
+    v2 = await make(cm, "v2.0")
+    at = datetime(2026, 11, 25, 13, 58, 46, 123456, tzinfo=UTC)
+    errors = [{"pointer": "/naïve/名", "message": 'quote " and \\ backslash', "n": [1, 2.5, None]}]
+    batch = [
+        ValidationInput(v1, "tests/test_a.py::test_ok[é-1]", True, [], 0.25, at),
+        ValidationInput(v2, "tests/test_a.py::test_bad['x']", False, errors, 12.5, at),
+        ValidationInput(v1.id, "t" * 10_000, True, [], 0, at),
+    ]
+    assert await cm.record_validations(batch) == 3
+    stored = list(reversed(await cm.get_validations()))
+    assert [
+        (v.contract_id, v.version, v.subject, v.passed, v.errors, v.duration_ms, v.validated_at)
+        for v in stored
+    ] == [
+        (v1.id, "v1.0", batch[0].subject, True, [], 0.25, at),
+        (v2.id, "v2.0", batch[1].subject, False, errors, 12.5, at),
+        (v1.id, "v1.0", batch[2].subject, True, [], 0.0, at),
+    ]
+    assert stored[0].id < stored[1].id < stored[2].id
+
+
+async def test_a_batch_of_records_is_one_statement_on_sqlite(tmp_path: Any) -> None:
+    import sqlite3
+
+    from pytest_contracts.config import sqlite_url
+    from pytest_contracts.contracts import ValidationInput
+
+    from .test_cache import counting_sql
+
+    if sqlite3.sqlite_version_info < (3, 38):
+        pytest.skip(f"SQLite {sqlite3.sqlite_version} has no built-in JSON: executemany is used")
+    async with await StateManager.create(sqlite_url(tmp_path / "r.db")) as state:
+        cm = ContractManager(state)
+        contract = await make(cm)
+        batch = [ValidationInput(contract, f"test_{n}", True) for n in range(300)]
+        with counting_sql(state) as statements:
+            assert await cm.record_validations(batch) == 300
+        inserts = [s for s in statements if s.lstrip().startswith("INSERT")]
+        assert len(inserts) == 1
+        assert "json_each" in inserts[0]
+        assert len(await cm.get_validations(limit=1000)) == 300
+
+
 async def test_database_itself_refuses_a_second_row_for_a_version(
     cm: ContractManager, state: StateManager
 ) -> None:

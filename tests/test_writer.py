@@ -1,0 +1,147 @@
+"""The validation writer: batches, who waits for them, and a stuck registry."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from pytest_contracts import session
+from pytest_contracts.bridge import RegistryLoop
+from pytest_contracts.contracts import ValidationInput
+from pytest_contracts.session import ValidationWriter
+
+
+class Recorder:
+    """Stands in for the ContractManager: records batches, in the loop thread."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.threads: set[str] = set()
+        self.gate: asyncio.Event | None = None  # set: writes wait for it
+
+    async def record_validations(self, checks: list[ValidationInput]) -> int:
+        self.threads.add(threading.current_thread().name)
+        if self.gate is not None:
+            await self.gate.wait()
+        self.batches.append([check.subject for check in checks])
+        return len(checks)
+
+
+@pytest.fixture
+def loop() -> Iterator[RegistryLoop]:
+    registry = RegistryLoop()
+    yield registry
+    registry.close()
+
+
+def record(number: int) -> ValidationInput:
+    return ValidationInput("contract-id", f"test_{number}", True)
+
+
+def test_the_test_that_fills_a_batch_waits_until_it_is_written(
+    loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session, "WRITE_DELAY", 60.0)  # nothing is written by the timer
+    manager = Recorder()
+    writer = ValidationWriter(loop, manager)  # type: ignore[arg-type]
+    for number in range(session.WRITE_BATCH - 1):
+        writer.add(record(number))
+    assert writer.written == 0  # fewer than a batch: they wait for more
+    writer.add(record(session.WRITE_BATCH - 1))
+    # The call that completed the batch returned after the write, on the registry thread.
+    assert writer.written == session.WRITE_BATCH
+    assert manager.batches == [[f"test_{n}" for n in range(session.WRITE_BATCH)]]
+    assert manager.threads == {"pytest-contracts-registry"}
+    writer.close()
+
+
+def test_fewer_than_a_batch_are_written_after_the_delay_without_waiting(
+    loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session, "WRITE_DELAY", 0.05)
+    manager = Recorder()
+    writer = ValidationWriter(loop, manager)  # type: ignore[arg-type]
+    for number in range(3):
+        writer.add(record(number))
+    deadline = time.monotonic() + 30
+    while writer.written < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert manager.batches == [["test_0", "test_1", "test_2"]]
+    writer.close()
+    assert writer.failed == []
+
+
+def test_close_writes_what_is_left_at_once(
+    loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session, "WRITE_DELAY", 60.0)
+    manager = Recorder()
+    writer = ValidationWriter(loop, manager)  # type: ignore[arg-type]
+    writer.add(record(0))
+    writer.close()  # wakes the waiting drain: does not sit out the 60 s
+    assert manager.batches == [["test_0"]]
+
+
+def test_a_stuck_registry_is_waited_for_once_then_not_again(
+    loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session, "WRITE_BATCH", 2)
+    monkeypatch.setattr(session, "WRITE_WAIT", 0.2)
+    manager = Recorder()
+    gate = loop.run(_event())
+    manager.gate = gate
+    writer = ValidationWriter(loop, manager)  # type: ignore[arg-type]
+    waits: list[bool] = []
+    real_wait = session.concurrent.futures.wait
+
+    def counting_wait(*args: Any, **kwargs: Any) -> Any:
+        done, pending = real_wait(*args, **kwargs)
+        waits.append(bool(done))
+        return done, pending
+
+    monkeypatch.setattr(session.concurrent.futures, "wait", counting_wait)
+    for number in range(6):
+        writer.add(record(number))
+    # The first full batch was waited for and timed out; later ones were not.
+    assert waits == [False]
+    assert writer.written == 0
+    loop.loop.call_soon_threadsafe(gate.set)
+    writer.close()
+    assert sorted(s for batch in manager.batches for s in batch) == [f"test_{n}" for n in range(6)]
+    assert writer.written == 6
+
+
+async def _event() -> asyncio.Event:
+    return asyncio.Event()
+
+
+class Failing(Recorder):
+    def __init__(self, failures: int) -> None:
+        super().__init__()
+        self.failures = failures
+
+    async def record_validations(self, checks: list[ValidationInput]) -> int:
+        if self.failures:
+            self.failures -= 1
+            raise OSError("the registry went away")
+        return await super().record_validations(checks)
+
+
+def test_a_failed_batch_is_kept_and_retried_once_at_close(
+    loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session, "WRITE_BATCH", 2)
+    manager = Failing(failures=1)
+    writer = ValidationWriter(loop, manager)  # type: ignore[arg-type]
+    writer.add(record(0))
+    writer.add(record(1))  # a full batch: written at once, and it fails
+    assert [c.subject for c in writer.failed] == ["test_0", "test_1"]
+    assert writer.last_error == "OSError: the registry went away"
+    writer.close()
+    assert writer.failed == []
+    assert manager.batches == [["test_0", "test_1"]]
