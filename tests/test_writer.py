@@ -39,6 +39,19 @@ def loop() -> Iterator[RegistryLoop]:
     registry.close()
 
 
+def writer_for(
+    loop: RegistryLoop,
+    monkeypatch: pytest.MonkeyPatch,
+    manager: Recorder | None = None,
+    **settings: float,
+) -> tuple[ValidationWriter, Recorder]:
+    """A writer on ``loop`` in front of ``manager``, with session.WRITE_* set."""
+    for name, value in settings.items():
+        monkeypatch.setattr(session, name, value)
+    manager = manager or Recorder()
+    return ValidationWriter(loop, manager), manager  # type: ignore[arg-type]
+
+
 def record(number: int) -> ValidationInput:
     return ValidationInput("contract-id", f"test_{number}", True)
 
@@ -46,9 +59,8 @@ def record(number: int) -> ValidationInput:
 def test_the_test_that_fills_a_batch_waits_until_it_is_written(
     loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(session, "WRITE_DELAY", 60.0)  # nothing is written by the timer
-    manager = Recorder()
-    writer = ValidationWriter(loop, manager)  # type: ignore[arg-type]
+    # A delay of a minute: nothing is written by the timer.
+    writer, manager = writer_for(loop, monkeypatch, WRITE_DELAY=60.0)
     for number in range(session.WRITE_BATCH - 1):
         writer.add(record(number))
     assert writer.written == 0  # fewer than a batch: they wait for more
@@ -63,9 +75,7 @@ def test_the_test_that_fills_a_batch_waits_until_it_is_written(
 def test_fewer_than_a_batch_are_written_after_the_delay_without_waiting(
     loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(session, "WRITE_DELAY", 0.05)
-    manager = Recorder()
-    writer = ValidationWriter(loop, manager)  # type: ignore[arg-type]
+    writer, manager = writer_for(loop, monkeypatch, WRITE_DELAY=0.05)
     for number in range(3):
         writer.add(record(number))
     deadline = time.monotonic() + 30
@@ -79,9 +89,7 @@ def test_fewer_than_a_batch_are_written_after_the_delay_without_waiting(
 def test_close_writes_what_is_left_at_once(
     loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(session, "WRITE_DELAY", 60.0)
-    manager = Recorder()
-    writer = ValidationWriter(loop, manager)  # type: ignore[arg-type]
+    writer, manager = writer_for(loop, monkeypatch, WRITE_DELAY=60.0)
     writer.add(record(0))
     writer.close()  # wakes the waiting drain: does not sit out the 60 s
     assert manager.batches == [["test_0"]]
@@ -90,12 +98,8 @@ def test_close_writes_what_is_left_at_once(
 def test_a_stuck_registry_is_waited_for_once_then_not_again(
     loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(session, "WRITE_BATCH", 2)
-    monkeypatch.setattr(session, "WRITE_WAIT", 0.2)
-    manager = Recorder()
-    gate = loop.run(_event())
-    manager.gate = gate
-    writer = ValidationWriter(loop, manager)  # type: ignore[arg-type]
+    writer, manager = writer_for(loop, monkeypatch, WRITE_BATCH=2, WRITE_WAIT=0.2)
+    gate = manager.gate = loop.run(_event())
     waits: list[bool] = []
     real_wait = session.concurrent.futures.wait
 
@@ -135,9 +139,7 @@ class Failing(Recorder):
 def test_a_failed_batch_is_kept_and_retried_once_at_close(
     loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(session, "WRITE_BATCH", 2)
-    manager = Failing(failures=1)
-    writer = ValidationWriter(loop, manager)  # type: ignore[arg-type]
+    writer, manager = writer_for(loop, monkeypatch, Failing(failures=1), WRITE_BATCH=2)
     writer.add(record(0))
     writer.add(record(1))  # a full batch: written at once, and it fails
     assert [c.subject for c in writer.failed] == ["test_0", "test_1"]
