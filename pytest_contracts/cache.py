@@ -164,6 +164,17 @@ class ActiveCache:
             return self._counter.read()
         return None
 
+    def expires_at(self, team_id: str, contract_name: str, stamp: int) -> float | None:
+        """When the near entry for this contract, filled under ``stamp``, stops
+        being served (``time.monotonic()``); None without such an entry. A
+        caller that keeps what a lookup returned keeps it no longer than this,
+        so that nothing is served for longer than ``ttl`` after it was read
+        from the database."""
+        near = self._near.get((team_id, contract_name))
+        if near is None or near[0] != stamp:
+            return None
+        return near[1]
+
     @property
     def degraded(self) -> bool:
         return self._failed_at is not None

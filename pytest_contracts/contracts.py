@@ -1406,10 +1406,22 @@ def _validation_values(check: ValidationInput) -> dict[str, Any]:
         "contract_id": contract_id,
         "subject": check.subject,
         "passed": check.passed,
-        "errors": jsondata.dumps(errors),
+        "errors": _errors_text(errors),
         "duration_ms": float(duration),
         "validated_at": at,
     }
+
+
+def _errors_text(errors: list[Any]) -> str:
+    """The errors as JSON text. A violation may quote an output's text, which
+    may hold a lone surrogate (valid in a Python str, not in UTF-8): such text
+    is stored with \\u escapes, which read back as the same str."""
+    text = jsondata.dumps(errors)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(errors, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return text
 
 
 def _insert_validation_statement() -> Any:

@@ -8,15 +8,29 @@ value by its JSON Pointer.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import json.encoder
 import math
 import re
+import sys
 from typing import Any, NoReturn
 
 from .errors import ContractError
 
-_MAX_INT_BITS = 14_000  # about 4,200 decimal digits: below Python's default limit
+#: Integers of up to this many decimal digits are JSON data: the most that any
+#: Python with the default limit (sys.int_info.default_max_str_digits) can
+#: write and read back, whatever this process's own limit is, so that what
+#: one process stores every other can read.
+MAX_INT_DIGITS = sys.int_info.default_max_str_digits or 4300
+_INT_BOUND: int = 10**MAX_INT_DIGITS
+_MAX_INT_BITS = 14_000  # about 4,200 digits: below the bound, no comparison needed
+
+#: The deepest Python recursion limit under which check_output uses the json
+#: module's C code: it recurses on the C stack up to that limit, and a limit
+#: raised far above the default (some suites do) would let deeply nested data
+#: overflow the stack instead of raising RecursionError.
+_C_DEPTH_LIMIT = 4_000
 
 #: The largest phase output checked by default, in bytes of compact UTF-8 JSON.
 #: A phase output is a document (requirements, a design, a test plan): a large
@@ -87,7 +101,7 @@ def _find_non_json(value: Any) -> tuple[str, Any, str | None] | None:
             continue
         if isinstance(item, int):
             # Python refuses to write integers of more than 4300 digits as text
-            # (sys.set_int_max_str_digits): only those near that size are tried.
+            # (by default; sys.set_int_max_str_digits): only big ones are compared.
             if item.bit_length() > _MAX_INT_BITS and not _writable(item):
                 return where(node), item, None
             continue
@@ -116,11 +130,21 @@ def _find_non_json(value: Any) -> tuple[str, Any, str | None] | None:
 
 
 def _writable(number: int) -> bool:
-    try:
-        int.__repr__(number)
-    except ValueError:
-        return False
-    return True
+    return -_INT_BOUND < number < _INT_BOUND
+
+
+def _int_size(number: int) -> int:
+    """Characters of ``str(number)``, without converting it: a process may
+    have lowered its limit below MAX_INT_DIGITS."""
+    if number.bit_length() <= 3_000:  # under 904 digits: any allowed limit writes it
+        return len(int.__repr__(number))
+    magnitude = abs(number)
+    digits = int((magnitude.bit_length() - 1) * 0.30102999566398120) + 1
+    while magnitude >= 10**digits:
+        digits += 1
+    while digits > 1 and magnitude < 10 ** (digits - 1):
+        digits -= 1
+    return digits + (number < 0)
 
 
 def ensure_json(value: Any, *, what: str = "value") -> None:
@@ -218,7 +242,7 @@ def json_size(value: Any, *, stop_above: int | None = None) -> int:
                 return total + len(item) + 2  # each character is at least one byte
             total += _string_size(item)
         elif isinstance(item, int):
-            total += len(int.__repr__(item))
+            total += _int_size(item)
         elif isinstance(item, float):
             total += len(float.__repr__(item))
         elif isinstance(item, dict):
@@ -286,17 +310,24 @@ def check_output(value: Any, *, limit: int | None = MAX_OUTPUT_BYTES, what: str 
     (data nested deeper than the C code recurses, or data that is not JSON)
     takes the walks above, which name the offending value and have no depth
     limit. An output whose text is over ``limit`` is refused before it is
-    read back.
+    read back. The walks do all of it when the recursion limit is raised far
+    above the default, or this process's limit on integer digits is not the
+    default.
     """
-    try:
-        text = dumps(value)
-    except (TypeError, ValueError, RecursionError):
+    text: str | None = None
+    if (
+        sys.getrecursionlimit() <= _C_DEPTH_LIMIT and sys.get_int_max_str_digits() == MAX_INT_DIGITS
+    ):  # else the C code could overflow the stack, or judge integers otherwise
+        with contextlib.suppress(TypeError, ValueError, RecursionError):
+            text = dumps(value)
+    if text is None:
         ensure_json(value, what=what)
         return check_output_size(value, limit=limit, what=what)
     size = len(text)
     if not text.isascii() and not (limit and size > limit):
         size = len(text.encode("utf-8", "surrogatepass"))
     if limit and size > limit:
+        ensure_json(value, what=what)  # what is not JSON data is named first, as by the walks
         _too_large(what, size, limit)
     try:
         same = json.loads(text) == value

@@ -309,11 +309,26 @@ class ValidationWriter:
                 self._wake = None
         while self._queue:
             batch = [self._queue.popleft() for _ in range(min(500, len(self._queue)))]
-            try:
-                self.written += await self._manager.record_validations(batch)
-            except Exception as exc:  # whatever the cause, the batch is kept and counted
-                self.failed.extend(batch)
-                self.last_error = f"{type(exc).__name__}: {exc}"
+            await self._write(batch)
+
+    async def _write(self, batch: list[ValidationInput]) -> None:
+        from .errors import ContractError, RegistryUnavailable
+
+        try:
+            self.written += await self._manager.record_validations(batch)
+        except Exception as exc:  # whatever the cause, nothing is dropped unseen
+            if (
+                len(batch) > 1
+                and isinstance(exc, ContractError)
+                and not isinstance(exc, RegistryUnavailable)
+            ):
+                # A record the registry refuses (its contract was pruned meanwhile,
+                # say) must not take the rest of its batch with it.
+                for record in batch:
+                    await self._write([record])
+                return
+            self.failed.extend(batch)
+            self.last_error = f"{type(exc).__name__}: {exc}"
 
     def close(self) -> None:
         """Wait for what is queued; retry what failed once."""
@@ -562,15 +577,17 @@ class ContractsSession:
             # trip to that thread costs more than the rest of a check.
             state, name = manager.state, target.contract_name
             stamp = state.cache.stamp()
-            now = time.monotonic()
             if stamp is not None:
                 known = self._active.get((team, name))
-                if known is not None and known[0] == stamp and known[1] > now:
+                if known is not None and known[0] == stamp and known[1] > time.monotonic():
                     state.ensure_open()
                     return known[2]
             contract = loop.run(manager.get_active_contract(team, name), CALL_TIMEOUT)
             if stamp is not None:
-                self._active[(team, name)] = (stamp, now + state.cache.ttl, contract)
+                # Kept only as long as the cache's own entry, read under the same stamp.
+                expires = state.cache.expires_at(team, name, stamp)
+                if expires is not None:
+                    self._active[(team, name)] = (stamp, expires, contract)
             return contract
         key = (team, target.contract_name, target.version)
         if key not in self._pinned:

@@ -692,6 +692,20 @@ async def test_a_batch_of_records_is_stored_exactly_and_in_order(cm: ContractMan
     assert stored[0].id < stored[1].id < stored[2].id
 
 
+async def test_errors_quoting_a_lone_surrogate_are_stored_with_the_rest_of_the_batch(
+    cm: ContractManager,
+) -> None:
+    from pytest_contracts.contracts import ValidationInput
+
+    contract = await make(cm)
+    errors = [{"pointer": "/\ud800", "message": "'\ud800' is not of type 'integer'"}]
+    batch = [ValidationInput(contract, f"test_{n}", True) for n in range(3)]
+    batch.append(ValidationInput(contract, "test_surrogate", False, errors))
+    assert await cm.record_validations(batch) == 4
+    (stored,) = await cm.get_validations(subject="test_surrogate")
+    assert stored.errors == errors
+
+
 async def test_a_batch_of_records_is_one_statement_on_sqlite(tmp_path: Any) -> None:
     import sqlite3
 

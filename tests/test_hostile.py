@@ -941,3 +941,54 @@ def test_check_output_refuses_an_output_over_the_limit_before_reading_it_back(
         check_output({"blob": "é" * 1000}, limit=1500, what="the output")
     assert caught.value.size > 1500
     assert "over the size limit of 1,500 bytes" in str(caught.value)
+
+
+@pytest.mark.parametrize("process_limit", [0, 640, 4300, 100_000])
+def test_integers_are_judged_by_the_default_digit_limit_not_this_process(
+    process_limit: int,
+) -> None:
+    """What one process stores, every process with Python's default limit must
+    be able to read: integers of up to 4300 digits, whatever this process allows."""
+    largest, too_large = 10**4300 - 1, 10**4300
+    previous = sys.get_int_max_str_digits()
+    sys.set_int_max_str_digits(process_limit)
+    try:
+        for check in (ensure_json, lambda v: check_output(v, limit=None)):
+            check([largest, -largest])
+            for value in (too_large, -too_large):
+                with pytest.raises(NotJSONData, match="too large to write as JSON"):
+                    check({"n": value})
+        sizes = {json_size(largest), check_output(largest, limit=None)}
+    finally:
+        sys.set_int_max_str_digits(previous)
+    assert sizes == {4300}
+    assert json_size(-largest) == 4301
+    with pytest.raises(InvalidSchema, match="too large to write as JSON"):
+        check_specification({"maximum": too_large})
+
+
+def test_check_output_under_a_raised_recursion_limit_never_overflows_the_stack() -> None:
+    # Some suites raise the limit; the C json code would then recurse past
+    # the C stack on deep data. A crash shows as the child's exit status.
+    code = """
+import sys
+from pytest_contracts.jsondata import check_output
+sys.setrecursionlimit(10**6)
+value = []
+for _ in range(200_000):
+    value = [value]
+print(check_output(value, limit=None))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert (result.returncode, result.stdout.strip()) == (0, str(2 * 200_000 + 2)), result.stderr
+
+
+@pytest.mark.parametrize("value", [{"items": [("a" * 50, 1)]}, {"blob": "x" * 50, 1: 2}])
+def test_an_output_over_the_limit_that_is_not_json_data_is_named_as_not_json(
+    value: Any,
+) -> None:
+    for check in (_by_check_output, _by_walks):
+        with pytest.raises(NotJSONData):
+            check(value, limit=20)

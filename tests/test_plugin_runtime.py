@@ -803,3 +803,57 @@ def test_the_active_version_is_resolved_once_until_something_changes(project: Pr
     # not once per check (the activation itself asks once more).
     lookups = (project.path / "lookups.txt").read_text().split()
     assert len(lookups) <= 3, lookups
+
+
+def test_a_resolved_version_is_kept_no_longer_than_the_cache_entry_it_came_from(
+    tmp_path: Any,
+) -> None:
+    """A write the counter cannot see (another machine on a shared database)
+    is seen once the cache entry expires: the session must not keep its copy
+    for a further cache_ttl from the moment it asked."""
+    import time
+    import types
+
+    import sqlalchemy as sa
+
+    from pytest_contracts.bridge import RegistryLoop
+    from pytest_contracts.config import sqlite_url
+    from pytest_contracts.contracts import ContractManager
+    from pytest_contracts.session import ContractsSession
+    from pytest_contracts.state import StateManager
+    from pytest_contracts.tables import contracts
+
+    ttl = 0.5
+    loop = RegistryLoop()
+    try:
+        state = loop.run(StateManager.create(sqlite_url(tmp_path / "r.db"), cache_ttl=ttl))
+        manager = ContractManager(state)
+        v1 = loop.run(manager.create_contract("team", "Orders", "v1", "EVENT", {}))
+        v2 = loop.run(manager.create_contract("team", "Orders", "v2", "EVENT", {}))
+        loop.run(manager.activate_contract(v1.id))
+        session = types.SimpleNamespace(registry=lambda: (loop, manager), _active={}, _pinned={})
+        target = types.SimpleNamespace(version=None, contract_name="Orders")
+
+        def resolve() -> str:
+            return ContractsSession._resolve(session, target, "team").version  # type: ignore[arg-type]
+
+        filled = time.monotonic()
+        assert loop.run(manager.get_active_contract("team", "Orders")).version == "v1"
+        time.sleep(0.6 * ttl)
+        assert resolve() == "v1"  # from the cache entry filled 0.3 s ago
+
+        async def switch_behind_the_counter() -> None:
+            async with state.write() as conn:
+                for version, status in ((v1, "deprecated"), (v2, "active")):
+                    await conn.execute(
+                        sa.update(contracts)
+                        .where(contracts.c.id == version.id)
+                        .values(status=status)
+                    )
+
+        loop.run(switch_behind_the_counter())
+        time.sleep(max(0.0, filled + 1.3 * ttl - time.monotonic()))
+        assert resolve() == "v2"
+        loop.run(state.close())
+    finally:
+        loop.close()

@@ -13,6 +13,7 @@ import pytest
 from pytest_contracts import session
 from pytest_contracts.bridge import RegistryLoop
 from pytest_contracts.contracts import ValidationInput
+from pytest_contracts.errors import InvalidArgument
 from pytest_contracts.session import ValidationWriter
 
 
@@ -147,3 +148,27 @@ def test_a_failed_batch_is_kept_and_retried_once_at_close(
     writer.close()
     assert writer.failed == []
     assert manager.batches == [["test_0", "test_1"]]
+
+
+class Refusing(Recorder):
+    """Refuses, as a data error, any batch that holds the subject "bad"."""
+
+    async def record_validations(self, checks: list[ValidationInput]) -> int:
+        if any(check.subject == "bad" for check in checks):
+            raise InvalidArgument("subject 'bad' is refused")
+        return await super().record_validations(checks)
+
+
+def test_a_refused_record_does_not_take_its_batch_with_it(
+    loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer, manager = writer_for(loop, monkeypatch, Refusing(), WRITE_BATCH=4)
+    for subject in ("a", "bad", "b", "c"):
+        writer.add(ValidationInput("contract-id", subject, True))
+    assert writer.written == 3
+    assert [check.subject for check in writer.failed] == ["bad"]
+    assert writer.last_error == "InvalidArgument: subject 'bad' is refused"
+    assert manager.batches == [["a"], ["b"], ["c"]]
+    writer.close()  # retried once, refused again: still counted, nothing else lost
+    assert [check.subject for check in writer.failed] == ["bad"]
+    assert writer.written == 3
