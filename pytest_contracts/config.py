@@ -6,12 +6,13 @@ default. Nothing here connects to anything.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from .errors import ContractError
+from .errors import ContractError, InvalidArgument
 
 #: Where the registry lives when neither an argument nor ``DATABASE_URL`` says.
 DEFAULT_SQLITE_PATH = Path(".pytest_contracts") / "registry.db"
@@ -150,3 +151,28 @@ def mask_url(url: str) -> str:
 def backend_of(database_url: str) -> str:
     """``"sqlite"`` or ``"postgresql"`` for a resolved URL."""
     return "sqlite" if database_url.startswith("sqlite") else "postgresql"
+
+
+# -- validation engines (here, not in validation.py, so that reading the options
+# imports nothing heavy) ---------------------------------------------------------
+ENGINES = ("jsonschema", "jsonschema-rs")
+DEFAULT_ENGINE = "jsonschema"
+#: How to get the jsonschema-rs engine.
+FAST_INSTALL = 'pip install "pytest-contracts[fast]"'
+
+
+def check_engine(engine: str) -> str:
+    """``engine`` if it names an engine that can run here; otherwise an
+    :class:`~pytest_contracts.errors.InvalidArgument` that says what to do.
+    Imports nothing."""
+    if engine not in ENGINES:
+        raise InvalidArgument(
+            f"unknown validation engine {engine!r}; use one of: {', '.join(ENGINES)} "
+            f"(default {DEFAULT_ENGINE})"
+        )
+    if engine == "jsonschema-rs" and importlib.util.find_spec("jsonschema_rs") is None:
+        raise InvalidArgument(
+            f"the jsonschema-rs validation engine needs the jsonschema-rs package, "
+            f"which is not installed: {FAST_INSTALL}"
+        )
+    return engine

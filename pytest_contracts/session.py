@@ -169,8 +169,8 @@ def read_settings(config: pytest.Config) -> Settings:
         phases = parse_phases(config.getini("contracts_phases") or list(DEFAULT_PHASES))
     except MarkerError as exc:
         raise pytest.UsageError(str(exc)) from None
+    from .config import DEFAULT_ENGINE, check_engine
     from .errors import InvalidArgument
-    from .validation import DEFAULT_ENGINE, check_engine
 
     try:
         engine = check_engine(

@@ -16,22 +16,17 @@ is first needed, so the plugin can check an engine name at start for free.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import itertools
 import time
 from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from .errors import InvalidArgument
+from .config import DEFAULT_ENGINE, check_engine
 from .jsondata import pointer
 from .models import Contract, Record
 
 #: The validation engines, by the name ``--contracts-engine`` takes.
-ENGINES = ("jsonschema", "jsonschema-rs")
-DEFAULT_ENGINE = "jsonschema"
-#: How to get the jsonschema-rs engine.
-FAST_INSTALL = 'pip install "pytest-contracts[fast]"'
 #: Messages longer than this are cut, so one huge value cannot flood a report.
 MESSAGE_LIMIT = 500
 
@@ -66,23 +61,6 @@ class Verdict:
     @property
     def passed(self) -> bool:
         return not self.violations and self.error is None
-
-
-def check_engine(engine: str) -> str:
-    """``engine`` if it names an engine that can run here; otherwise an
-    :class:`~pytest_contracts.errors.InvalidArgument` that says what to do.
-    Imports nothing."""
-    if engine not in ENGINES:
-        raise InvalidArgument(
-            f"unknown validation engine {engine!r}; use one of: {', '.join(ENGINES)} "
-            f"(default {DEFAULT_ENGINE})"
-        )
-    if engine == "jsonschema-rs" and importlib.util.find_spec("jsonschema_rs") is None:
-        raise InvalidArgument(
-            f"the jsonschema-rs validation engine needs the jsonschema-rs package, "
-            f"which is not installed: {FAST_INSTALL}"
-        )
-    return engine
 
 
 #: Violations listed per output; one more is read to know that there are more.
