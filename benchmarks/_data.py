@@ -97,13 +97,20 @@ def size_of(document: Any) -> int:
     return len(json.dumps(document, separators=(",", ":")))
 
 
-def contract(specification: Any, name: str = "bench", version: str = "v1.0") -> Any:
-    """A registry record for ``specification``, as the plugin gets it back."""
+def contract(
+    specification: Any,
+    name: str = "bench",
+    version: str = "v1.0",
+    *,
+    contract_id: str | None = None,
+) -> Any:
+    """A registry record for ``specification``, as the plugin gets it back
+    (the tests build theirs with this too)."""
     from pytest_contracts.models import Contract, ContractStatus, ContractType
 
     now = datetime.now(UTC)
     return Contract(
-        id=str(uuid.uuid4()),
+        id=contract_id or str(uuid.uuid4()),
         team_id="bench",
         contract_name=name,
         version=version,

@@ -613,7 +613,10 @@ class ContractManager:
         _check_id(contract_id)
         async with self.state.write() as conn:
             if self.state.backend == "postgresql":  # SQLite's BEGIN IMMEDIATE is the lock
-                await self._locked_row(conn, contract_id)
+                # Only the lock's key is needed: _activate's statements read the
+                # row as it is under the lock (and _locked_row would read it twice).
+                first = await self._row(conn, contract_id)
+                await self.state.lock_contract(conn, first.team_id, first.contract_name)
             row = await self._activate(conn, contract_id, activated_by)
         await self.state.cache.invalidate(row.team_id, row.contract_name)
         return _contract(row)

@@ -265,31 +265,9 @@ SCHEMA: dict[str, Any] = {
 
 def contract_record(specification: Any, contract_id: str = "c") -> Any:
     """A contract record as the registry returns it, without a registry."""
-    from datetime import UTC, datetime
+    from benchmarks._data import contract
 
-    from pytest_contracts.models import Contract, ContractStatus, ContractType
-
-    now = datetime.now(UTC)
-    return Contract(
-        id=contract_id,
-        team_id="t",
-        contract_name=f"contract-{contract_id}",
-        version="v1",
-        contract_type=ContractType.DATA_FORMAT,
-        status=ContractStatus.ACTIVE,
-        specification=specification,
-        description=None,
-        owner_role=None,
-        owner_agent=None,
-        revision=1,
-        previous_version_id=None,
-        breaking_change=None,
-        evolved_by=None,
-        created_at=now,
-        activated_at=now,
-        deprecated_at=None,
-        retired_at=None,
-    )
+    return contract(specification, f"contract-{contract_id}", "v1", contract_id=contract_id)
 
 
 # -- plugin tests: a pytest project in a temporary folder ----------------------
