@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .compat import CompatReport, Mode, Policy, compare
-    from .config import ConfigurationError
     from .contracts import ContractManager
     from .errors import (
+        ConfigurationError,
         ContractError,
         ContractNotFound,
         DuplicateContract,
@@ -26,9 +26,9 @@ if TYPE_CHECKING:
         InvalidSchema,
         InvalidTransition,
         InvalidVersion,
+        NotJSONData,
         RegistryUnavailable,
     )
-    from .jsondata import NotJSONData
     from .models import (
         CompatibilitySettings,
         Consumer,
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     )
 
 _WHERE = {
-    "ConfigurationError": "config",
+    "ConfigurationError": "errors",
     "ContractManager": "contracts",
     "ContractError": "errors",
     "ContractNotFound": "errors",
@@ -72,7 +72,7 @@ _WHERE = {
     "InvalidSchema": "errors",
     "InvalidTransition": "errors",
     "RegistryUnavailable": "errors",
-    "NotJSONData": "jsondata",
+    "NotJSONData": "errors",
     "Consumer": "models",
     "Contract": "models",
     "ContractEvent": "models",

@@ -17,6 +17,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any, NoReturn, TextIO
 
+from .defaults import DEFAULT_TEAM
+from .errors import UsageFailure
+
 EXIT_OK = 0
 EXIT_FINDING = 1
 EXIT_USAGE = 2
@@ -24,10 +27,6 @@ EXIT_UNAVAILABLE = 3
 WIDTH = 80
 
 Handler = Callable[[Any, argparse.Namespace, "Output"], Awaitable[int]]
-
-
-class UsageFailure(Exception):
-    """A user mistake found by the command itself: exit 2 with the message."""
 
 
 class Output:
@@ -237,7 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The console script: parse, run, and map errors to exit codes."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.team = args.team or "default"
+    args.team = args.team or DEFAULT_TEAM
     out = Output(args.json, sys.stdout)
     try:
         return asyncio.run(_run(args, out))
@@ -246,10 +245,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 async def _run(args: argparse.Namespace, out: Output) -> int:
-    from .config import ConfigurationError, mask_url
+    from .config import mask_url
     from .contracts import ContractManager
-    from .errors import ContractError, IncompatibleChange, RegistryUnavailable
-    from .loader import BreakingChangeError
+    from .errors import (
+        BreakingChangeError,
+        ConfigurationError,
+        ContractError,
+        IncompatibleChange,
+        RegistryUnavailable,
+    )
     from .state import StateManager
 
     try:
@@ -455,7 +459,8 @@ async def _check(cm: Any, args: argparse.Namespace, out: Output) -> int:
 
 
 async def _load(cm: Any, args: argparse.Namespace, out: Output) -> int:
-    from .loader import BreakingChangeError, load_contract_files
+    from .errors import BreakingChangeError
+    from .loader import load_contract_files
 
     files = _read_files(args.path, args.team)
     try:

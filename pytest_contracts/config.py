@@ -12,16 +12,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-from .errors import ContractError, InvalidArgument
-
-#: Where the registry lives when neither an argument nor ``DATABASE_URL`` says.
-DEFAULT_SQLITE_PATH = Path(".pytest_contracts") / "registry.db"
-DEFAULT_REDIS_URL = "redis://localhost:6379/0"
-
-
-class ConfigurationError(ContractError, ValueError):
-    """A database or Redis setting that cannot work, with the way to fix it."""
-
+from .defaults import DEFAULT_ENGINE, DEFAULT_REDIS_URL, DEFAULT_SQLITE_PATH, ENGINES
+from .errors import ConfigurationError, InvalidArgument
 
 _DRIVERS = {
     "sqlite": "sqlite+aiosqlite",
@@ -155,8 +147,6 @@ def backend_of(database_url: str) -> str:
 
 # -- validation engines (here, not in validation.py, so that reading the options
 # imports nothing heavy) ---------------------------------------------------------
-ENGINES = ("jsonschema", "jsonschema-rs")
-DEFAULT_ENGINE = "jsonschema"
 #: How to get the jsonschema-rs engine.
 FAST_INSTALL = 'pip install "pytest-contracts[fast]"'
 

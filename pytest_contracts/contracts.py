@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from . import jsondata, tables
 from .compat import DEFAULT_MODE, DEFAULT_POLICY, CompatReport, Mode, Policy, compare
+from .defaults import MAX_NAME_LENGTH, MAX_VERSION_LENGTH
 from .errors import (
     ContractNotFound,
     DuplicateContract,
@@ -47,11 +48,6 @@ from .models import (
 from .schemas import check_specification
 from .state import StateManager
 from .versions import version_key
-
-#: Longest team id and contract name accepted: long enough for any real name,
-#: short enough for PostgreSQL's index entries and readable Redis keys.
-MAX_NAME_LENGTH = 200
-MAX_VERSION_LENGTH = 64
 
 _C = tables.contracts
 

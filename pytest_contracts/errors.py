@@ -1,7 +1,37 @@
-"""The one error hierarchy of pytest-contracts.
+"""Every error pytest-contracts raises on purpose, in one place.
 
 Every message names the team, contract and version where they apply, and says
 what to do about it, so that a user never has to read a traceback to act.
+The tree (public names are exported by ``pytest_contracts``)::
+
+    Exception
+    +-- ContractError                        base of every error a user may catch
+    |   +-- ContractNotFound (LookupError)   no such id, or team/name/version
+    |   +-- DuplicateContract                that version exists already
+    |   +-- InvalidSchema (ValueError)       not a usable JSON Schema; .path
+    |   +-- InvalidTransition                a lifecycle move not allowed
+    |   +-- RegistryUnavailable (ConnectionError)   database or required cache down
+    |   +-- InvalidArgument (ValueError)     a name, type or status the registry refuses
+    |   |   +-- InvalidVersion               not greater than the newest version
+    |   +-- IncompatibleChange               a new version breaks its mode; .report
+    |   +-- ConfigurationError (ValueError)  a database or Redis setting that cannot work
+    |   +-- ContractFileError                a contract file that cannot be loaded
+    |   |   +-- BreakingChangeError          gate: an undeclared break; .findings
+    |   +-- NotJSONData (TypeError)          an output that is not JSON data; .pointer
+    |   +-- OutputTooLarge (ValueError)      an output over the size limit; .size
+    +-- MarkerError (ValueError)             a phase_boundary / contract marker misused
+    +-- PhaseOutputError                     phase_output.record used in a way that cannot work
+    +-- SchemaUnusable                       internal: a schema the engine cannot apply
+    +-- UsageFailure                         internal: the CLI's exit-2 user mistake
+
+    pytest.PytestWarning
+    +-- ContractWarning                      a declared contract could not be checked
+
+``ContractWarning`` is the one exception to "defined here": it derives from
+pytest's warning class, and this module must not import pytest (the registry
+and the run-time API use it without a test run). It lives with the plugin's
+recorder, in :mod:`pytest_contracts.recorder`, and is exported by
+``pytest_contracts`` like the rest.
 """
 
 from __future__ import annotations
@@ -101,3 +131,56 @@ class IncompatibleChange(ContractError):
         self.against = against
         self.report = report
         self.reports = reports if reports is not None else {against: report}
+
+
+class ConfigurationError(ContractError, ValueError):
+    """A database or Redis setting that cannot work, with the way to fix it."""
+
+
+class ContractFileError(ContractError):
+    """A contract file that cannot be loaded; the message names the file."""
+
+
+class BreakingChangeError(ContractFileError):
+    """Gate mode: contract files change a contract in a way that breaks it
+    without declaring the break. ``findings`` holds every such finding."""
+
+    def __init__(self, message: str, findings: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.findings = findings
+
+
+class NotJSONData(ContractError, TypeError):
+    """A value is not JSON data. ``pointer`` locates it, ``type_name`` names its type."""
+
+    def __init__(self, message: str, *, pointer: str, type_name: str) -> None:
+        super().__init__(message)
+        self.pointer = pointer
+        self.type_name = type_name
+
+
+class OutputTooLarge(ContractError, ValueError):
+    """An output whose JSON text is larger than the limit. ``size`` is what was
+    measured (at least this many bytes: measuring stops past the limit) and
+    ``limit`` the limit, both in bytes."""
+
+    def __init__(self, message: str, *, size: int, limit: int) -> None:
+        super().__init__(message)
+        self.size = size
+        self.limit = limit
+
+
+class MarkerError(ValueError):
+    """A marker that cannot be used, with what is wrong."""
+
+
+class PhaseOutputError(Exception):
+    """``phase_output.record`` was used in a way that cannot work."""
+
+
+class SchemaUnusable(Exception):
+    """The schema cannot be applied (a ``$ref`` that cannot be resolved, say)."""
+
+
+class UsageFailure(Exception):
+    """A user mistake found by the command line itself: exit 2 with the message."""

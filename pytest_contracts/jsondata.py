@@ -16,7 +16,9 @@ import re
 import sys
 from typing import Any, NoReturn
 
-from .errors import ContractError
+from .defaults import MAX_OUTPUT_BYTES
+from .errors import NotJSONData as NotJSONData  # schemas.py imports it from here
+from .errors import OutputTooLarge
 
 #: Integers of up to this many decimal digits are JSON data: the most that any
 #: Python with the default limit (sys.int_info.default_max_str_digits) can
@@ -32,32 +34,11 @@ _MAX_INT_BITS = 14_000  # about 4,200 digits: below the bound, no comparison nee
 #: overflow the stack instead of raising RecursionError.
 _C_DEPTH_LIMIT = 4_000
 
-#: The largest phase output checked by default, in bytes of compact UTF-8 JSON.
-#: A phase output is a document (requirements, a design, a test plan): a large
+# MAX_OUTPUT_BYTES, the largest phase output checked by default, in bytes of
+# compact UTF-8 JSON: a phase output is a document (requirements, a design, a test plan): a large
 #: one is about 100 KB, so 16 MiB leaves a 100-fold margin while bounding what
 #: one test can cost: jsonschema needs about a second and a few hundred MB of
-#: Python objects to validate 16 MiB, and every violation it finds is kept.
-MAX_OUTPUT_BYTES = 16 * 1024 * 1024
-
-
-class NotJSONData(ContractError, TypeError):
-    """A value is not JSON data. ``pointer`` locates it, ``type_name`` names its type."""
-
-    def __init__(self, message: str, *, pointer: str, type_name: str) -> None:
-        super().__init__(message)
-        self.pointer = pointer
-        self.type_name = type_name
-
-
-class OutputTooLarge(ContractError, ValueError):
-    """An output whose JSON text is larger than the limit. ``size`` is what was
-    measured (at least this many bytes: measuring stops past the limit) and
-    ``limit`` the limit, both in bytes."""
-
-    def __init__(self, message: str, *, size: int, limit: int) -> None:
-        super().__init__(message)
-        self.size = size
-        self.limit = limit
+# Python objects to validate 16 MiB, and every violation it finds is kept.
 
 
 def escape_pointer_token(token: str | int) -> str:

@@ -26,14 +26,16 @@ from typing import Any
 
 from .compat import Mode, Policy
 from .contracts import (
-    MAX_VERSION_LENGTH,
     ContractManager,
     _check_key,
     _check_text,
     _contract_type,
 )
+from .defaults import MAX_VERSION_LENGTH
 from .errors import (
+    BreakingChangeError,
     ContractError,
+    ContractFileError,
     ContractNotFound,
     DuplicateContract,
     InvalidArgument,
@@ -57,10 +59,6 @@ OPTIONAL = (
     "policy",
     "force",
 )
-
-
-class ContractFileError(ContractError):
-    """A contract file that cannot be loaded; the message names the file."""
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -333,15 +331,6 @@ def _conflict(item: ContractFile) -> str:
         "already registered with a different schema; versions are immutable: give "
         "the changed schema a new version"
     )
-
-
-class BreakingChangeError(ContractFileError):
-    """Gate mode: contract files change a contract in a way that breaks it
-    without declaring the break. ``findings`` holds every such finding."""
-
-    def __init__(self, message: str, findings: list[dict[str, Any]]) -> None:
-        super().__init__(message)
-        self.findings = findings
 
 
 def describe_plan(plan: FilePlan) -> list[str]:

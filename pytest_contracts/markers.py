@@ -10,11 +10,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-DEFAULT_PHASES = ("requirements", "design", "implementation", "testing", "deployment")
-
-
-class MarkerError(ValueError):
-    """A marker that cannot be used, with what is wrong."""
+from .errors import MarkerError
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

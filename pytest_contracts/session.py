@@ -20,7 +20,16 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from .markers import DEFAULT_PHASES, MarkerError, Target, parse_phases, targets_of
+from .defaults import (
+    DEFAULT_ENGINE,
+    DEFAULT_PHASES,
+    DEFAULT_SQLITE_PATH,
+    DEFAULT_TEAM,
+    MAX_NAME_LENGTH,
+    MAX_OUTPUT_BYTES,
+)
+from .errors import MarkerError, PhaseOutputError
+from .markers import Target, parse_phases, targets_of
 from .reporting import (
     PROPERTY,
     CheckResult,
@@ -57,10 +66,6 @@ class ContractWarning(pytest.PytestWarning):
     outside gate mode. The test's own outcome stands."""
 
 
-class PhaseOutputError(Exception):
-    """``phase_output.record`` was used in a way that cannot work."""
-
-
 @dataclasses.dataclass(frozen=True)
 class Settings:
     use_real_redis: bool
@@ -75,9 +80,9 @@ class Settings:
     #: the registry is first needed, so a session that never needs it runs.
     configuration_error: str | None = None
     #: The validation engine: "jsonschema" or "jsonschema-rs" (the fast extra).
-    engine: str = "jsonschema"
+    engine: str = DEFAULT_ENGINE
     #: The largest output ``record`` takes, in bytes of JSON; 0: no limit.
-    max_output_bytes: int = 16 * 1024 * 1024
+    max_output_bytes: int = MAX_OUTPUT_BYTES
 
 
 def _get(config: pytest.Config, option: str, ini: str) -> Any:
@@ -124,12 +129,13 @@ def _path(config: pytest.Config, name: str) -> Path | None:
 def read_settings(config: pytest.Config) -> Settings:
     """The plugin's settings: command line, then ini, then environment, then
     defaults. Anything that cannot work is a :class:`pytest.UsageError`."""
-    from .config import ConfigurationError, resolve_database_url, resolve_redis_url, sqlite_url
+    from .config import resolve_database_url, resolve_redis_url, sqlite_url
+    from .errors import ConfigurationError
 
     use_real_redis = _flag(config, "contracts_redis")
     explicit_redis = _get(config, "contracts_redis_url", "contracts_redis_url")
     explicit_db = _get(config, "contracts_db", "contracts_db")
-    default_db = sqlite_url(config.rootpath / ".pytest_contracts" / "registry.db")
+    default_db = sqlite_url(config.rootpath / DEFAULT_SQLITE_PATH)
     deferred_error = None
     try:
         # The Redis settings of the environment matter only with --contracts-redis.
@@ -149,10 +155,11 @@ def read_settings(config: pytest.Config) -> Settings:
             )
             database_url = resolve_database_url(default_db)
     team = _get(config, "contracts_team", "contracts_team")
-    team = "default" if team is None else team
-    if not team.strip() or len(team) > 200:
+    team = DEFAULT_TEAM if team is None else team
+    if not team.strip() or len(team) > MAX_NAME_LENGTH:
         raise pytest.UsageError(
-            f"--contracts-team / contracts_team must be 1 to 200 characters, not {team!r}"
+            f"--contracts-team / contracts_team must be 1 to {MAX_NAME_LENGTH} characters, "
+            f"not {team!r}"
         )
     contracts_dir = _path(config, "contracts_dir")
     if contracts_dir is not None and not contracts_dir.is_dir():
@@ -169,7 +176,7 @@ def read_settings(config: pytest.Config) -> Settings:
         phases = parse_phases(config.getini("contracts_phases") or list(DEFAULT_PHASES))
     except MarkerError as exc:
         raise pytest.UsageError(str(exc)) from None
-    from .config import DEFAULT_ENGINE, check_engine
+    from .config import check_engine
     from .errors import InvalidArgument
 
     try:
@@ -178,7 +185,6 @@ def read_settings(config: pytest.Config) -> Settings:
         )
     except InvalidArgument as exc:
         raise pytest.UsageError(f"--contracts-engine / contracts_engine: {exc}") from None
-    from .jsondata import MAX_OUTPUT_BYTES
 
     limit = _get(config, "contracts_max_output_bytes", "contracts_max_output_bytes")
     try:
@@ -371,7 +377,8 @@ class PhaseOutput:
 
     def record(self, data: Any, *, contract: str | None = None, boundary: Any = None) -> None:
         __tracebackhide__ = True  # a user mistake shows as the test's line, not ours
-        from .jsondata import NotJSONData, OutputTooLarge, check_output
+        from .errors import NotJSONData, OutputTooLarge
+        from .jsondata import check_output
 
         if self._closed:
             raise PhaseOutputError(
@@ -477,8 +484,8 @@ class ContractsSession:
     def registry(self) -> tuple[RegistryLoop, ContractManager]:
         if self._loop is None or self._manager is None:
             from .bridge import RegistryLoop
-            from .config import ConfigurationError
             from .contracts import ContractManager
+            from .errors import ConfigurationError
             from .state import StateManager
 
             if self.settings.configuration_error is not None:

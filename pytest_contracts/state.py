@@ -28,7 +28,6 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from . import tables
 from .cache import CACHE_ERRORS, ActiveCache
 from .config import (
-    ConfigurationError,
     backend_of,
     mask_url,
     resolve_database_url,
@@ -36,7 +35,7 @@ from .config import (
     sqlite_url,
 )
 from .epoch import SharedCounter, default_directory
-from .errors import RegistryUnavailable
+from .errors import ConfigurationError, RegistryUnavailable
 
 logger = logging.getLogger("pytest_contracts")
 

@@ -22,7 +22,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from .config import DEFAULT_ENGINE, check_engine
+from .config import check_engine
+from .defaults import DEFAULT_ENGINE
+from .errors import SchemaUnusable
 from .jsondata import pointer
 from .models import Contract, Record
 
@@ -75,10 +77,6 @@ def _first(errors: Any) -> Any:
 
 def _clip(text: str) -> str:
     return text if len(text) <= MESSAGE_LIMIT else text[: MESSAGE_LIMIT - 3] + "..."
-
-
-class SchemaUnusable(Exception):
-    """The schema cannot be applied (a ``$ref`` that cannot be resolved, say)."""
 
 
 class _Engine(Protocol):

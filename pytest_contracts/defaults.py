@@ -1,0 +1,36 @@
+"""Each default of pytest-contracts, written once.
+
+The plugin's options, the command line, the registry and the docs all read
+them from here, so that a default cannot say one thing in one place and
+another elsewhere.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+#: The team whose contracts apply when none is named.
+DEFAULT_TEAM = "default"
+
+#: Where the registry lives when neither an option nor ``DATABASE_URL`` says,
+#: relative to the project's root folder (the plugin) or the current folder
+#: (the command line and the API).
+DEFAULT_SQLITE_PATH = Path(".pytest_contracts") / "registry.db"
+
+#: The Redis used with a real cache when no URL or ``REDIS_*`` variable says.
+DEFAULT_REDIS_URL = "redis://localhost:6379/0"
+
+#: The validation engines, and the one used when none is named.
+ENGINES = ("jsonschema", "jsonschema-rs")
+DEFAULT_ENGINE = "jsonschema"
+
+#: The largest recorded output, in bytes of its JSON text (0: no limit).
+MAX_OUTPUT_BYTES = 16 * 1024 * 1024
+
+#: Longest team id and contract name accepted: long enough for any real name,
+#: short enough for PostgreSQL's index entries and readable Redis keys.
+MAX_NAME_LENGTH = 200
+MAX_VERSION_LENGTH = 64
+
+#: The SDLC phases, in order, when ``contracts_phases`` does not say.
+DEFAULT_PHASES = ("requirements", "design", "implementation", "testing", "deployment")
