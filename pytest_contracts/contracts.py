@@ -18,7 +18,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from . import jsondata, tables
+from . import jsondata
+from .registry import tables
 from .compat import DEFAULT_MODE, DEFAULT_POLICY, CompatReport, Mode, Policy, compare
 from .defaults import MAX_NAME_LENGTH, MAX_VERSION_LENGTH
 from .errors import (
@@ -29,7 +30,7 @@ from .errors import (
     InvalidTransition,
     describe,
 )
-from .evolution import ExistingVersion, check_evolution
+from .registry.evolution import ExistingVersion, check_evolution
 from .models import (
     ALLOWED_TRANSITIONS,
     CompatibilitySettings,
@@ -46,8 +47,8 @@ from .models import (
     Validation,
 )
 from .schemas import check_specification
-from .state import StateManager
-from .versions import version_key
+from .registry.connections import StateManager
+from .registry.versions import version_key
 
 _C = tables.contracts
 

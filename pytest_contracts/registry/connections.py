@@ -1,0 +1,543 @@
+"""StateManager: the registry's database engine and Redis cache, and their health."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import logging
+import os
+import time
+import uuid
+import weakref
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import sqlalchemy as sa
+import sqlalchemy.exc
+from fakeredis import FakeAsyncRedis, FakeServer
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from . import tables
+from .cache import CACHE_ERRORS, ActiveCache
+from ..config import (
+    backend_of,
+    mask_url,
+    resolve_database_url,
+    resolve_redis_url,
+    sqlite_url,
+)
+from .counter import SharedCounter, default_directory
+from ..errors import ConfigurationError, RegistryUnavailable
+
+logger = logging.getLogger("pytest_contracts")
+
+DEFAULT_KEY_PREFIX = "pytest_contracts:"
+
+#: Errors that mean "the database cannot be reached or used right now".
+_DB_UNAVAILABLE: tuple[type[BaseException], ...] = (
+    sqlalchemy.exc.OperationalError,
+    sqlalchemy.exc.InterfaceError,
+    OSError,
+    TimeoutError,
+)
+
+#: PostgreSQL states that mean "try again later": lock timeout, query
+#: cancelled, server shutting down, too many connections.
+_UNAVAILABLE_SQLSTATES = frozenset({"55P03", "57014", "57P01", "57P02", "57P03", "53300"})
+
+# Managers in one process that use the fake cache on the same database share
+# one FakeServer, so that they see each other's invalidations exactly as
+# managers sharing a real Redis would.
+_FAKE_SERVERS: weakref.WeakValueDictionary[str, FakeServer] = weakref.WeakValueDictionary()
+
+_SCHEMA_LOCK_KEY = 0x70797465_7374636F  # "pytestco": serialises table creation
+
+
+def advisory_key(*parts: str) -> int:
+    """A signed 64-bit key for ``pg_advisory_xact_lock`` from text parts."""
+    digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+class StateManager:
+    """Owns the registry's SQLAlchemy ``AsyncEngine`` and redis.asyncio client.
+
+    Create it with :meth:`create` (it connects, creates the tables and checks
+    the cache), close it with :meth:`close` or use it as an async context
+    manager. All of its connections belong to the event loop it was created on.
+    """
+
+    database_url: str
+    #: ``"sqlite"`` or ``"postgresql"``.
+    backend: str
+    #: ``"fakeredis"`` or ``"redis"``.
+    cache_backend: str
+    redis_url: str | None
+    fake_server: FakeServer | None
+    instance_id: str
+    engine: AsyncEngine
+    redis: Redis
+    cache: ActiveCache
+    _writer: AsyncEngine
+    _reader: AsyncEngine
+    _counter: SharedCounter | None
+    _closed: bool
+    _busy_timeout: float
+
+    def __init__(self) -> None:  # pragma: no cover - guarded
+        raise TypeError("use 'await StateManager.create(...)' to make a StateManager")
+
+    @classmethod
+    async def create(
+        cls,
+        database_url: str | None = None,
+        redis_url: str | None = None,
+        use_real_redis: bool = False,
+        *,
+        fake_server: FakeServer | None = None,
+        key_prefix: str = DEFAULT_KEY_PREFIX,
+        cache_ttl: float = 60.0,
+        redis_timeout: float = 2.0,
+        cache_retry_interval: float = 1.0,
+        connect_timeout: float = 10.0,
+        busy_timeout: float = 30.0,
+        environ: Mapping[str, str] | None = None,
+    ) -> Self:
+        """Connect to the registry.
+
+        ``database_url``: an async SQLAlchemy URL; else ``DATABASE_URL``; else
+        the SQLite file ``.pytest_contracts/registry.db`` under the current
+        directory. ``postgresql://`` and ``sqlite://`` get their async driver.
+
+        Real Redis is used when ``use_real_redis`` is true or ``redis_url`` is
+        given; its URL is ``redis_url``, else ``REDIS_URL``, else
+        ``REDIS_HOST``/``REDIS_PORT``/``REDIS_DB``, else
+        ``redis://localhost:6379/0``. Otherwise the cache is fakeredis on
+        ``fake_server`` (by default one shared by the managers of this process
+        that use the same database). Real Redis that does not answer raises
+        :class:`RegistryUnavailable`; it is never swapped for the fake.
+        """
+        env = os.environ if environ is None else environ
+        if fake_server is not None and (use_real_redis or redis_url):
+            raise ConfigurationError(
+                "fake_server= and real Redis (use_real_redis=True or redis_url=) "
+                "exclude each other; pass one or the other"
+            )
+        for name, value in (
+            ("cache_ttl", cache_ttl),
+            ("redis_timeout", redis_timeout),
+            ("cache_retry_interval", cache_retry_interval),
+            ("connect_timeout", connect_timeout),
+            ("busy_timeout", busy_timeout),
+        ):
+            if not value > 0:
+                raise ConfigurationError(
+                    f"{name} must be a positive number of seconds, not {value!r}"
+                )
+        url = resolve_database_url(database_url, env)
+        real = use_real_redis or bool(redis_url)
+        resolved_redis = resolve_redis_url(redis_url, env) if real else None
+        if resolved_redis is not None:
+            try:
+                Redis.from_url(resolved_redis)  # parses only; connects on first use
+            except ValueError as exc:
+                raise ConfigurationError(
+                    f"Redis URL {mask_url(resolved_redis)!r} cannot be used: {exc}"
+                ) from None
+        self = object.__new__(cls)
+        self.database_url = url
+        self.backend = backend_of(url)
+        self._busy_timeout = busy_timeout
+        self._closed = False
+        self._counter = None
+        self.engine = self._make_engine(url, connect_timeout=connect_timeout)
+        self._writer = self.engine.execution_options(contracts_write=True)
+        # Reads of several statements (history, summary) see one snapshot.
+        self._reader = (
+            self.engine.execution_options(
+                isolation_level="REPEATABLE READ", postgresql_readonly=True
+            )
+            if self.backend == "postgresql"
+            else self.engine
+        )
+        try:
+            self.instance_id = await self._prepare_database()
+            self.redis_url = resolved_redis
+            if resolved_redis is not None:
+                self.fake_server = None
+                self.redis = Redis.from_url(
+                    resolved_redis,
+                    socket_timeout=redis_timeout,
+                    socket_connect_timeout=redis_timeout,
+                    # No retry: a Redis that accepts but never answers would
+                    # cost every call two timeouts instead of one.
+                    retry=Retry(NoBackoff(), 0),
+                )
+                self.cache_backend = "redis"
+                label = mask_url(resolved_redis)
+            else:
+                if fake_server is None:
+                    fake_server = _FAKE_SERVERS.get(url)
+                    if fake_server is None:
+                        fake_server = _FAKE_SERVERS[url] = FakeServer()
+                self.fake_server = fake_server
+                self.redis = FakeAsyncRedis(server=fake_server)
+                self.cache_backend = "fakeredis"
+                label = "fakeredis (in-process)"
+            # Processes with a fake cache on this database cannot see each
+            # other's entries: a machine-wide counter tells them of every write.
+            try:
+                self._counter = SharedCounter(self._counter_path())
+            except OSError as exc:
+                self._counter = None
+                if self.cache_backend == "fakeredis":
+                    logger.warning(
+                        "pytest-contracts: cannot open the shared cache counter (%s); the "
+                        "fake cache will not keep active versions, so that no process "
+                        "serves one another process has replaced",
+                        exc,
+                    )
+            self.cache = ActiveCache(
+                self.redis,
+                prefix=key_prefix,
+                namespace=self.instance_id,
+                ttl=cache_ttl,
+                retry_interval=cache_retry_interval,
+                label=label,
+                shared_counter=self._counter,
+                use_shared_counter=self.cache_backend == "fakeredis",
+                enabled=self._counter is not None or self.cache_backend == "redis",
+            )
+            if resolved_redis is not None:
+                await self._require_redis()
+        except BaseException:
+            await self.close()
+            raise
+        return self
+
+    # -- construction -------------------------------------------------------
+    def _make_engine(self, url: str, *, connect_timeout: float) -> AsyncEngine:
+        if self.backend == "sqlite":
+            database = make_url(url).database
+            if not database or database == ":memory:" or database.startswith("file::memory:"):
+                raise ConfigurationError(
+                    f"an in-memory SQLite database ({url!r}) cannot be shared by the "
+                    "registry's connections; give a file, e.g. " + repr(sqlite_url("registry.db"))
+                )
+            folder = Path(database).expanduser().parent
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigurationError(
+                    f"cannot create the folder of the SQLite registry {database!r}: {exc}; "
+                    "give a database URL in a folder you can write"
+                ) from None
+            engine = create_async_engine(url, connect_args={"timeout": self._busy_timeout})
+            busy_ms = int(self._busy_timeout * 1000)
+
+            @event.listens_for(engine.sync_engine, "connect")
+            def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+                # Take transaction control from the driver so that BEGIN is ours.
+                dbapi_connection.isolation_level = None
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.close()
+
+            @event.listens_for(engine.sync_engine, "begin")
+            def _on_begin(connection: Any) -> None:
+                # A deferred transaction that later writes cannot wait for the
+                # lock: it fails at once with "database is locked". Writers take
+                # the write lock up front, where the busy timeout applies.
+                write = connection.get_execution_options().get("contracts_write", False)
+                connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+            return engine
+        return create_async_engine(
+            url,
+            pool_pre_ping=True,
+            # Explicit, whatever the server's default: the advisory lock makes
+            # read-modify-writes safe only if each statement sees fresh data.
+            isolation_level="READ COMMITTED",
+            connect_args={
+                "timeout": connect_timeout,
+                "server_settings": {
+                    "application_name": "pytest-contracts",
+                    # A stuck lock holder becomes RegistryUnavailable, not a hang.
+                    "lock_timeout": str(int(self._busy_timeout * 1000)),
+                },
+            },
+        )
+
+    def _counter_path(self) -> Path:
+        """Beside a SQLite file (it goes where the database goes); for a server
+        database, in the temporary directory under the database's instance id."""
+        if self.backend == "sqlite":
+            database = make_url(self.database_url).database or ""
+            return Path(database).expanduser().with_name(Path(database).name + "-contracts-epoch")
+        return default_directory() / f"{self.instance_id}.epoch"
+
+    async def _prepare_database(self) -> str:
+        """Create missing tables, record or check the schema version, and return
+        this database's instance id (it namespaces the cache keys, so a database
+        that is recreated never meets the cache entries of its predecessor)."""
+        async with self.write() as conn:
+            if self.backend == "postgresql":
+                await conn.execute(
+                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY}
+                )
+            await conn.run_sync(tables.metadata.create_all)
+            rows: dict[str, str] = dict((await conn.execute(sa.select(tables.meta))).all())
+            if "schema_version" not in rows:
+                instance_id = uuid.uuid4().hex
+                await conn.execute(
+                    sa.insert(tables.meta),
+                    [
+                        {"key": "schema_version", "value": str(tables.SCHEMA_VERSION)},
+                        {"key": "instance_id", "value": instance_id},
+                    ],
+                )
+                return instance_id
+            found = int(rows["schema_version"])
+            if found > tables.SCHEMA_VERSION:
+                raise ConfigurationError(
+                    f"the registry at {mask_url(self.database_url)} has schema version "
+                    f"{found}, written by a newer pytest-contracts (this one knows "
+                    f"{tables.SCHEMA_VERSION}); upgrade pytest-contracts"
+                )
+            steps = tables.migrations()
+            for version in range(found, tables.SCHEMA_VERSION):
+                await steps[version](conn)
+            if found != tables.SCHEMA_VERSION:
+                await conn.execute(
+                    sa.update(tables.meta)
+                    .where(tables.meta.c.key == "schema_version")
+                    .values(value=str(tables.SCHEMA_VERSION))
+                )
+            return rows["instance_id"]
+
+    async def _require_redis(self) -> None:
+        try:
+            await self.redis.ping()
+        except CACHE_ERRORS as exc:
+            raise RegistryUnavailable(
+                f"real Redis was requested but {self.cache.label} does not answer "
+                f"({type(exc).__name__}: {exc}). Start it (e.g. 'redis-server' or "
+                "'docker run -p 6379:6379 redis'), point REDIS_URL at a running one, "
+                "or drop the real-Redis request to use the in-process fake cache"
+            ) from None
+
+    # -- database access ----------------------------------------------------
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction: ``BEGIN IMMEDIATE`` on SQLite. Committed on exit."""
+        async with (
+            self._connected(self._writer) as conn,
+            self._unavailable_as_error(),
+            conn.begin(),
+        ):
+            yield conn
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only transaction."""
+        async with self._connected(self._reader) as conn, self._unavailable_as_error():
+            yield conn
+
+    @asynccontextmanager
+    async def _connected(self, engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+        """A pooled connection. Any failure to get one means the database is
+        unavailable, whatever the driver calls it (refused, unknown host, "not
+        accepting connections", too many clients, authentication)."""
+        self.ensure_open()
+        try:
+            conn = await engine.connect()
+        except (sqlalchemy.exc.DBAPIError, OSError, TimeoutError) as exc:
+            raise self._unavailable(exc) from exc
+        try:
+            yield conn
+        finally:
+            await conn.close()
+
+    async def lock_contract(self, conn: AsyncConnection, team_id: str, contract_name: str) -> bool:
+        """Serialise read-modify-writes of one (team, contract) until commit;
+        True when this call waited for a lock, so that what was read before it
+        must be read again.
+
+        PostgreSQL: a transaction-scoped advisory lock, which also covers a
+        name's first version, when no row exists yet to lock. SQLite: the
+        ``BEGIN IMMEDIATE`` of :meth:`write` already holds the database's
+        single write lock, so nothing is taken and False is returned.
+        """
+        if self.backend == "postgresql":
+            await conn.execute(
+                sa.text("SELECT pg_advisory_xact_lock(:key)"),
+                {"key": advisory_key("contract", team_id, contract_name)},
+            )
+            return True
+        return False
+
+    def ensure_open(self) -> None:
+        """Raise :class:`RegistryUnavailable` once the manager is closed."""
+        if self._closed:
+            raise RegistryUnavailable("this StateManager is closed; create a new one")
+
+    @asynccontextmanager
+    async def _unavailable_as_error(self) -> AsyncIterator[None]:
+        try:
+            yield
+        except sqlalchemy.exc.DBAPIError as exc:
+            code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
+            if (
+                isinstance(exc, _DB_UNAVAILABLE)
+                or exc.connection_invalidated
+                or code in _UNAVAILABLE_SQLSTATES
+            ):
+                raise self._unavailable(exc) from exc
+            raise
+        except (OSError, TimeoutError) as exc:
+            raise self._unavailable(exc) from exc
+
+    def _unavailable(self, exc: BaseException) -> RegistryUnavailable:
+        text = str(getattr(exc, "orig", None) or exc).strip()
+        detail = text.splitlines()[0] if text else type(exc).__name__
+        return RegistryUnavailable(
+            f"the registry database at {mask_url(self.database_url)} cannot be used: {detail}"
+        )
+
+    # -- health and lifetime ------------------------------------------------
+    async def health_check(self) -> dict[str, Any]:
+        """Status and round-trip latency of the database and the cache.
+
+        ``status`` is ``"ok"``, ``"degraded"`` (the cache is down, the registry
+        still works from the database) or ``"down"`` (the database is down).
+        """
+        database: dict[str, Any] = {
+            "status": "ok",
+            "backend": self.backend,
+            "url": mask_url(self.database_url),
+            "schema_version": tables.SCHEMA_VERSION,
+            "latency_ms": None,
+            "error": None,
+        }
+        started = time.perf_counter()
+        try:
+            async with self.read() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+            database["latency_ms"] = (time.perf_counter() - started) * 1000
+        except RegistryUnavailable as exc:
+            database.update(status="down", error=str(exc))
+        cache: dict[str, Any] = {
+            "status": "ok",
+            "backend": self.cache_backend,
+            "url": self.cache.label,
+            "latency_ms": None,
+            "error": None,
+        }
+        if self._closed:
+            # A closed client would quietly open a new connection to answer.
+            cache.update(status="degraded", error="this StateManager is closed")
+        else:
+            try:
+                cache["latency_ms"] = await self.cache.ping()
+            except CACHE_ERRORS:
+                cache.update(status="degraded", error=self.cache.last_error)
+        if database["status"] != "ok":
+            status = "down"
+        elif cache["status"] != "ok":
+            status = "degraded"
+        else:
+            status = "ok"
+        return {"status": status, "database": database, "cache": cache}
+
+    async def close(self) -> None:
+        """Release every connection. Safe to call more than once."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            cache = getattr(self, "cache", None)
+            if cache is not None:
+                await cache.close()
+        finally:
+            try:
+                client = getattr(self, "redis", None)
+                if client is not None:
+                    with contextlib.suppress(*CACHE_ERRORS):  # a dead Redis has nothing to free
+                        await client.aclose()
+            finally:
+                if self._counter is not None:
+                    self._counter.close()
+                await self.engine.dispose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    def __repr__(self) -> str:
+        return (
+            f"<StateManager {self.backend} {mask_url(self.database_url)} "
+            f"cache={getattr(self, 'cache_backend', '?')}{' (closed)' if self._closed else ''}>"
+        )
+
+
+# -- conveniences kept from the system this project replaces ----------------
+async def init_state_manager_for_testing(
+    db_path: str | os.PathLike[str] | None = None, use_mock_redis: bool = True
+) -> StateManager:
+    """A SQLite-backed manager (``db_path``, else the default file) with the
+    fake cache, or real Redis from the environment when ``use_mock_redis`` is false."""
+    return await StateManager.create(
+        database_url=sqlite_url(db_path) if db_path is not None else None,
+        use_real_redis=not use_mock_redis,
+    )
+
+
+async def init_state_manager_for_production(
+    postgres_url: str | None = None,
+    redis_host: str | None = None,
+    redis_port: int | None = None,
+) -> StateManager:
+    """A manager on PostgreSQL (``postgres_url``, else ``DATABASE_URL``) with
+    real Redis (``redis_host``/``redis_port``, else the environment)."""
+    if backend_of(resolve_database_url(postgres_url)) != "postgresql":
+        raise ConfigurationError(
+            "init_state_manager_for_production needs PostgreSQL: pass postgres_url= "
+            "or set DATABASE_URL to a postgresql:// URL"
+        )
+    redis_url = None
+    if redis_host is not None or redis_port is not None:
+        redis_url = f"redis://{redis_host or 'localhost'}:{redis_port or 6379}/0"
+    return await StateManager.create(
+        database_url=postgres_url, redis_url=redis_url, use_real_redis=True
+    )
+
+
+async def cleanup_state_manager(state: StateManager) -> None:
+    """Close ``state``; kept for code written against the replaced system."""
+    await state.close()
+
+
+__all__ = [
+    "StateManager",
+    "advisory_key",
+    "cleanup_state_manager",
+    "init_state_manager_for_production",
+    "init_state_manager_for_testing",
+]

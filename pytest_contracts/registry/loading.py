@@ -1,0 +1,475 @@
+"""Contracts as code: JSON files that define contract versions.
+
+A file gives ``name``, ``version``, ``type`` and ``schema`` (the JSON Schema),
+and optionally ``team``, ``owner_role``, ``owner_agent``, ``description``,
+``breaking_change`` (true when the version is meant to break its
+predecessor), ``compatibility`` (the contract's mode) and ``policy``.
+
+Loading is idempotent: a version the registry lacks is created (and activated
+when it is the newest version of its contract), the same version with the same
+schema changes nothing, and the same version with another schema is refused,
+because versions are immutable. A version that follows existing ones is
+evolved from them, so it is checked for compatibility first; a version older
+than the newest one is added as a draft without a check (history back-filled).
+
+:func:`plan_contract_files` works all of that out without writing anything:
+it is the pre-merge check of ``pytest-contracts check``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import defaultdict
+from pathlib import Path
+from typing import Any
+
+from ..compat import Mode, Policy
+from ..contracts import (
+    ContractManager,
+    _check_key,
+    _check_text,
+    _contract_type,
+)
+from ..defaults import MAX_VERSION_LENGTH
+from ..errors import (
+    BreakingChangeError,
+    ContractError,
+    ContractFileError,
+    ContractNotFound,
+    DuplicateContract,
+    InvalidArgument,
+    InvalidSchema,
+    InvalidVersion,
+)
+from .evolution import EvolutionCheck, ExistingVersion, check_evolution
+from ..jsondata import canonical
+from ..models import ContractStatus
+from ..schemas import check_specification
+from .versions import version_key
+
+REQUIRED = ("name", "version", "type", "schema")
+OPTIONAL = (
+    "team",
+    "owner_role",
+    "owner_agent",
+    "description",
+    "breaking_change",
+    "compatibility",
+    "policy",
+    "force",
+)
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ContractFile:
+    path: Path
+    team: str
+    name: str
+    version: str
+    type: str
+    schema: Any
+    owner_role: str | None
+    owner_agent: str | None
+    description: str | None
+    breaking_change: bool | None = None
+    compatibility: str | None = None
+    policy: str | None = None
+    force: bool = False
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class FilePlan:
+    """What loading one file would do: ``new`` (a contract's first version),
+    ``evolve`` (a version after existing ones, with its compatibility
+    ``check``), ``backfill`` (older than the newest version), ``unchanged``,
+    or ``conflict`` (the version exists with another schema). ``problem`` says
+    why the file would be refused, if it would."""
+
+    file: ContractFile
+    action: str
+    check: EvolutionCheck | None = None
+    problem: str | None = None
+
+    @property
+    def undeclared_break(self) -> bool:
+        return (
+            self.check is not None and self.check.breaking and self.file.breaking_change is not True
+        )
+
+    def finding(self) -> dict[str, Any]:
+        """The compatibility finding of an evolution, as reports show it."""
+        assert self.check is not None
+        check = self.check
+        return {
+            "file": str(self.file.path),
+            "team": self.file.team,
+            "contract": self.file.name,
+            "version": self.file.version,
+            "against": list(check.reports),
+            "mode": check.mode.value,
+            "policy": check.policy.value,
+            "breaking": check.breaking,
+            "declared": self.file.breaking_change,
+            "unknown": check.unknown,
+            "changes": [
+                {"against": version, **change.to_dict()}
+                for version, report in check.reports.items()
+                for change in report.changes
+                if change.kind != "metadata.changed"
+            ],
+            "problem": self.problem,
+        }
+
+
+@dataclasses.dataclass
+class LoadResult:
+    files: int = 0
+    created: list[str] = dataclasses.field(default_factory=list)
+    activated: list[str] = dataclasses.field(default_factory=list)
+    unchanged: int = 0
+    #: The compatibility finding of every evolved version (see FilePlan.finding).
+    findings: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{self.files} contract file{'s' if self.files != 1 else ''}: "
+            f"{len(self.created)} created, {len(self.activated)} activated, "
+            f"{self.unchanged} unchanged"
+        )
+
+
+def _fail(path: Path, problem: str) -> ContractFileError:
+    return ContractFileError(f"contract file {path}: {problem}")
+
+
+def read_contract_file(path: Path, default_team: str) -> ContractFile:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise _fail(
+            path, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise _fail(path, f"cannot be read: {exc}") from None
+    if not isinstance(data, dict):
+        raise _fail(path, f"must hold a JSON object, not {type(data).__name__}")
+    missing = [key for key in REQUIRED if key not in data]
+    if missing:
+        raise _fail(
+            path,
+            f"missing {', '.join(repr(k) for k in missing)} "
+            f"(a contract file needs {', '.join(REQUIRED)})",
+        )
+    unknown = sorted(set(data) - set(REQUIRED) - set(OPTIONAL))
+    if unknown:
+        raise _fail(
+            path,
+            f"unknown key(s) {', '.join(repr(k) for k in unknown)}; "
+            f"allowed: {', '.join(REQUIRED + OPTIONAL)}",
+        )
+    for key in (
+        "name",
+        "version",
+        "type",
+        "team",
+        "owner_role",
+        "owner_agent",
+        "description",
+        "compatibility",
+        "policy",
+    ):
+        value = data.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise _fail(path, f"{key!r} must be a non-empty string, not {value!r}")
+    breaking = data.get("breaking_change")
+    if breaking is not None and not isinstance(breaking, bool):
+        raise _fail(path, f"'breaking_change' must be true or false, not {breaking!r}")
+    force = data.get("force", False)
+    if not isinstance(force, bool):
+        raise _fail(path, f"'force' must be true or false, not {force!r}")
+    try:
+        _check_key(data.get("team") or default_team, data["name"])
+        _check_text(data["version"], "version", MAX_VERSION_LENGTH)
+    except InvalidArgument as exc:
+        raise _fail(path, str(exc)) from None
+    try:
+        _contract_type(data["type"])
+        if data.get("compatibility") is not None:
+            Mode.parse(data["compatibility"])
+        if data.get("policy") is not None:
+            Policy.parse(data["policy"])
+    except InvalidArgument as exc:
+        raise _fail(path, str(exc)) from None
+    try:
+        check_specification(data["schema"], context="'schema'", self_contained=True)
+    except InvalidSchema as exc:
+        raise _fail(path, str(exc)) from None
+    return ContractFile(
+        path=path,
+        team=data.get("team") or default_team,
+        name=data["name"],
+        version=data["version"],
+        type=data["type"],
+        schema=data["schema"],
+        owner_role=data.get("owner_role"),
+        owner_agent=data.get("owner_agent"),
+        description=data.get("description"),
+        breaking_change=breaking,
+        compatibility=data.get("compatibility"),
+        policy=data.get("policy"),
+        force=force,
+    )
+
+
+def read_contract_dir(directory: Path, default_team: str) -> list[ContractFile]:
+    """Every ``*.json`` file below ``directory``, in path order."""
+    if not directory.is_dir():
+        raise ContractFileError(
+            f"contract directory {directory} does not exist or is not a directory"
+        )
+    files = [read_contract_file(p, default_team) for p in sorted(directory.rglob("*.json"))]
+    seen: dict[tuple[str, str, str], Path] = {}
+    for item in files:
+        key = (item.team, item.name, item.version)
+        if key in seen:
+            raise _fail(
+                item.path,
+                f"defines team {item.team!r}, contract {item.name!r}, version "
+                f"{item.version!r} again (first in {seen[key]})",
+            )
+        seen[key] = item.path
+    return files
+
+
+async def plan_contract_files(
+    manager: ContractManager, files: list[ContractFile]
+) -> list[FilePlan]:
+    """What :func:`load_contract_files` would do with each file, reading the
+    registry and writing nothing: the pre-merge gate. Files are planned per
+    contract in version order, each new version checked against the
+    registry's versions and the files' versions before it."""
+    plans: list[FilePlan] = []
+    by_team: dict[str, list[Any]] = {}  # one listing per team, not per contract
+    for (team, name), group in _by_contract(files).items():
+        if team not in by_team:
+            by_team[team] = await manager.list_contracts(team)
+        registered = [c for c in by_team[team] if c.contract_name == name]
+        settings = await manager.get_compatibility(team, name)
+        mode = Mode.parse(_last(group, "compatibility") or settings.mode)
+        policy = Policy.parse(_last(group, "policy") or settings.policy)
+        existing = {
+            c.version: ExistingVersion(c.version, c.status.value, c.specification)
+            for c in registered
+        }
+        active = [c.version for c in registered if c.status is ContractStatus.ACTIVE]
+        if active:
+            base: str | None = active[0]
+        else:
+            base = max((c.version for c in registered), key=version_key, default=None)
+        for item in group:
+            known = existing.get(item.version)
+            if known is not None:
+                if canonical(known.specification) == canonical(item.schema):
+                    plans.append(FilePlan(item, "unchanged"))
+                else:
+                    plans.append(FilePlan(item, "conflict", problem=_conflict(item)))
+                continue
+            newest = max(existing, key=version_key) if existing else None
+            if newest is None or base is None:
+                plans.append(FilePlan(item, "new"))
+            elif version_key(item.version) < version_key(newest):
+                plans.append(FilePlan(item, "backfill"))
+                existing[item.version] = ExistingVersion(item.version, "draft", item.schema)
+                continue
+            else:
+                try:
+                    check = check_evolution(
+                        team_id=team,
+                        contract_name=name,
+                        version=item.version,
+                        specification=item.schema,
+                        existing=list(existing.values()),
+                        base_version=base,
+                        mode=mode,
+                        policy=policy,
+                        declared=item.breaking_change,
+                        forced=item.force,
+                    )
+                except InvalidVersion as exc:  # equal to the newest, spelt otherwise
+                    plans.append(FilePlan(item, "conflict", problem=str(exc)))
+                    continue
+                refusal = check.refusal()
+                plans.append(
+                    FilePlan(item, "evolve", check, None if refusal is None else str(refusal))
+                )
+            # Loaded versions stay drafts until the end: the active one stays the base.
+            existing[item.version] = ExistingVersion(item.version, "draft", item.schema)
+            if base is None or not active:
+                base = max(existing, key=version_key)
+    return plans
+
+
+def _by_contract(files: list[ContractFile]) -> dict[tuple[str, str], list[ContractFile]]:
+    groups: dict[tuple[str, str], list[ContractFile]] = defaultdict(list)
+    for item in files:
+        groups[(item.team, item.name)].append(item)
+    for group in groups.values():
+        group.sort(key=lambda f: version_key(f.version))
+    return groups
+
+
+def _last(group: list[ContractFile], field: str) -> str | None:
+    """The value the newest file that sets ``field`` gives it."""
+    values = [getattr(item, field) for item in group if getattr(item, field) is not None]
+    return values[-1] if values else None
+
+
+def _conflict(item: ContractFile) -> str:
+    return (
+        f"team {item.team!r}, contract {item.name!r}, version {item.version!r} is "
+        "already registered with a different schema; versions are immutable: give "
+        "the changed schema a new version"
+    )
+
+
+def describe_plan(plan: FilePlan) -> list[str]:
+    """A file's plan for a terminal: the file and version on one line, the
+    verdict and any changes below it, each line under 80 columns."""
+    item, check = plan.file, plan.check
+    lines = [f"{item.path}: {item.team}/{item.name} {item.version}"]
+    if plan.action == "new":
+        lines.append("  new contract")
+    elif plan.action == "unchanged":
+        lines.append("  unchanged")
+    elif plan.action == "backfill":
+        lines.append("  older than the newest version: added as a draft, unchecked")
+    elif plan.action == "conflict":
+        lines.extend(_wrap(f"CONFLICT: {plan.problem}"))
+    else:
+        assert check is not None
+        against = ", ".join(check.reports) or "-"
+        if check.breaking:
+            verdict = "BREAKING (declared)" if item.breaking_change else "BREAKING (not declared)"
+        else:
+            verdict = "compatible"
+        lines.append(f"  {verdict} vs {against} [{check.mode.value}, {check.policy.value}]")
+        for version, report in check.reports.items():
+            prefix = f"    vs {version}: " if len(check.reports) > 1 else "    "
+            lines.extend(prefix + line for line in report.render(width=76 - len(prefix)))
+        if plan.problem:
+            lines.extend(_wrap(f"refused: {plan.problem}"))
+    return lines
+
+
+def _wrap(text: str) -> list[str]:
+    import textwrap
+
+    return textwrap.wrap(text, 78, initial_indent="  ", subsequent_indent="    ")
+
+
+async def load_contract_files(
+    manager: ContractManager, files: list[ContractFile], *, gate: bool = False
+) -> LoadResult:
+    """Bring the registry in line with the files (see the module docstring).
+
+    With ``gate``, a file whose version breaks its predecessor without
+    declaring ``"breaking_change": true`` stops the load before anything is
+    written (:class:`BreakingChangeError`, with the findings)."""
+    result = LoadResult(files=len(files))
+    plans = await plan_contract_files(manager, files)
+    for plan in plans:
+        if plan.action == "conflict":
+            raise _fail(plan.file.path, plan.problem or "conflict")
+    if gate:
+        undeclared = [plan for plan in plans if plan.undeclared_break]
+        if undeclared:
+            lines = [line for plan in undeclared for line in describe_plan(plan)]
+            raise BreakingChangeError(
+                f"{len(undeclared)} contract file(s) break their contract without declaring "
+                'it (add "breaking_change": true and a new major version, or keep the '
+                "schema compatible):\n" + "\n".join(lines),
+                [plan.finding() for plan in undeclared],
+            )
+    for plan in plans:
+        if plan.problem is not None and plan.action == "evolve":
+            raise BreakingChangeError(
+                f"contract file {plan.file.path}: {plan.problem}", [plan.finding()]
+            )
+        if plan.problem is not None:
+            raise _fail(plan.file.path, plan.problem)
+    groups = _by_contract(files)
+    for (team, name), group in groups.items():
+        mode, policy = _last(group, "compatibility"), _last(group, "policy")
+        if mode is not None or policy is not None:
+            current = await manager.get_compatibility(team, name)
+            if (mode and Mode.parse(mode).value != current.mode) or (
+                policy and Policy.parse(policy).value != current.policy
+            ):
+                await manager.set_compatibility(
+                    team, name, mode, policy, set_by="pytest-contracts loader"
+                )
+    by_file = {id(plan.file): plan for plan in plans}
+    for (team, name), group in groups.items():
+        created = []
+        for item in group:
+            plan = by_file[id(item)]
+            if await _ensure_version(manager, item, plan):
+                created.append(item)
+                result.created.append(f"{team}/{name} {item.version}")
+                if plan.check is not None:
+                    result.findings.append(plan.finding())
+            else:
+                result.unchanged += 1
+        if not created:
+            continue
+        versions = [entry.version for entry in await manager.get_contract_history(team, name)]
+        newest = max(versions, key=version_key)
+        if newest in {item.version for item in created}:
+            contract = await manager.get_contract_version(team, name, newest)
+            if contract.status is not ContractStatus.ACTIVE:
+                await manager.activate_contract(contract.id, activated_by="pytest-contracts loader")
+                result.activated.append(f"{team}/{name} {newest}")
+    return result
+
+
+async def _ensure_version(manager: ContractManager, item: ContractFile, plan: FilePlan) -> bool:
+    """Create the version unless it exists; True when it was created."""
+    if plan.action == "unchanged":
+        return False  # the plan has just compared it with the registry
+    for _ in range(2):
+        try:
+            existing = await manager.get_contract_version(item.team, item.name, item.version)
+        except ContractNotFound:
+            try:
+                if plan.action == "evolve":
+                    await manager.evolve_contract(
+                        team_id=item.team,
+                        contract_name=item.name,
+                        new_version=item.version,
+                        new_specification=item.schema,
+                        evolved_by=item.owner_agent or "pytest-contracts loader",
+                        breaking_change=item.breaking_change,
+                        description=item.description,
+                        force=item.force,
+                    )
+                else:
+                    await manager.create_contract(
+                        team_id=item.team,
+                        contract_name=item.name,
+                        version=item.version,
+                        contract_type=item.type,
+                        specification=item.schema,
+                        owner_role=item.owner_role,
+                        owner_agent=item.owner_agent,
+                        description=item.description,
+                    )
+            except DuplicateContract:
+                continue  # created meanwhile by another session: compare with it
+            except ContractError as exc:
+                raise _fail(item.path, str(exc)) from None
+            return True
+        if canonical(existing.specification) != canonical(item.schema):
+            raise _fail(item.path, _conflict(item))
+        return False
+    raise _fail(item.path, "the version kept changing while it was loaded; run again")
