@@ -15,10 +15,16 @@ import sys
 import textwrap
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 
 from .defaults import DEFAULT_TEAM
 from .errors import UsageFailure
+
+if TYPE_CHECKING:
+    # Imported when a command runs, so that --help costs no SQLAlchemy.
+    from .models import CompatibilitySettings, Contract
+    from .registry.files import ContractFile
+    from .registry.manager import ContractManager
 
 EXIT_OK = 0
 EXIT_FINDING = 1
@@ -26,7 +32,7 @@ EXIT_USAGE = 2
 EXIT_UNAVAILABLE = 3
 WIDTH = 80
 
-Handler = Callable[[Any, argparse.Namespace, "Output"], Awaitable[int]]
+Handler = Callable[["ContractManager", argparse.Namespace, "Output"], Awaitable[int]]
 
 
 class Output:
@@ -246,7 +252,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 async def _run(args: argparse.Namespace, out: Output) -> int:
     from .config import mask_url
-    from .contracts import ContractManager
     from .errors import (
         BreakingChangeError,
         ConfigurationError,
@@ -254,7 +259,8 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         IncompatibleChange,
         RegistryUnavailable,
     )
-    from .state import StateManager
+    from .registry.connections import StateManager
+    from .registry.manager import ContractManager
 
     try:
         state = await StateManager.create(
@@ -297,7 +303,7 @@ def _fail(message: str, code: int, out: Output | None = None) -> int:
 
 
 # -- subcommands --------------------------------------------------------------
-async def _list(cm: Any, args: argparse.Namespace, out: Output) -> int:
+async def _list(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
     contracts = await cm.list_contracts(
         args.team, status=args.status, contract_type=args.contract_type
     )
@@ -312,7 +318,7 @@ async def _list(cm: Any, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-def _brief(contract: Any) -> dict[str, Any]:
+def _brief(contract: Contract) -> dict[str, Any]:
     return {
         "id": contract.id,
         "team": contract.team_id,
@@ -323,10 +329,10 @@ def _brief(contract: Any) -> dict[str, Any]:
     }
 
 
-async def _version(cm: Any, team: str, name: str, version: str | None) -> Any:
+async def _version(cm: ContractManager, team: str, name: str, version: str | None) -> Contract:
     """The named version; without one, the active version, else the newest."""
     from .errors import ContractNotFound
-    from .versions import version_key
+    from .registry.versions import version_key
 
     if version is not None:
         return await cm.get_contract_version(team, name, version)
@@ -342,7 +348,7 @@ async def _version(cm: Any, team: str, name: str, version: str | None) -> Any:
     return max(versions, key=lambda c: version_key(c.version))
 
 
-async def _show(cm: Any, args: argparse.Namespace, out: Output) -> int:
+async def _show(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
     contract = await _version(cm, args.team, args.name, args.version)
     out.data(contract.to_dict())
     out.line(f"{contract.contract_name} {contract.version} ({contract.status.value})")
@@ -358,7 +364,7 @@ async def _show(cm: Any, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-async def _history(cm: Any, args: argparse.Namespace, out: Output) -> int:
+async def _history(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
     history = await cm.get_contract_history(
         args.team, args.name, limit=args.limit, after=args.after
     )
@@ -382,7 +388,7 @@ async def _history(cm: Any, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-async def _diff(cm: Any, args: argparse.Namespace, out: Output) -> int:
+async def _diff(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
     from .compat import Mode, Policy, compare
 
     old = await cm.get_contract_version(args.team, args.name, args.old)
@@ -410,8 +416,8 @@ async def _diff(cm: Any, args: argparse.Namespace, out: Output) -> int:
     return EXIT_FINDING if breaks else EXIT_OK
 
 
-def _read_files(path_text: str, team: str) -> list[Any]:
-    from .loader import read_contract_dir, read_contract_file
+def _read_files(path_text: str, team: str) -> list[ContractFile]:
+    from .registry.files import read_contract_dir, read_contract_file
 
     path = Path(path_text)
     if path.is_dir():
@@ -421,8 +427,8 @@ def _read_files(path_text: str, team: str) -> list[Any]:
     raise UsageFailure(f"{path_text}: no such file or directory")
 
 
-async def _check(cm: Any, args: argparse.Namespace, out: Output) -> int:
-    from .loader import describe_plan, plan_contract_files
+async def _check(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
+    from .registry.loading import describe_plan, plan_contract_files
 
     plans = await plan_contract_files(cm, _read_files(args.path, args.team))
     failing = [
@@ -458,9 +464,9 @@ async def _check(cm: Any, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-async def _load(cm: Any, args: argparse.Namespace, out: Output) -> int:
+async def _load(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
     from .errors import BreakingChangeError
-    from .loader import load_contract_files
+    from .registry.loading import load_contract_files
 
     files = _read_files(args.path, args.team)
     try:
@@ -486,7 +492,7 @@ async def _load(cm: Any, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-async def _lifecycle(cm: Any, args: argparse.Namespace, out: Output) -> int:
+async def _lifecycle(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
     contract = await cm.get_contract_version(args.team, args.name, args.version)
     if args.command == "activate":
         result = await cm.activate_contract(contract.id, activated_by=args.by)
@@ -499,7 +505,7 @@ async def _lifecycle(cm: Any, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-async def _consumers(cm: Any, args: argparse.Namespace, out: Output) -> int:
+async def _consumers(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
     if args.register:
         await cm.register_consumer(
             consumer_agent=args.register,
@@ -524,7 +530,7 @@ async def _consumers(cm: Any, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-async def _can_i_deploy(cm: Any, args: argparse.Namespace, out: Output) -> int:
+async def _can_i_deploy(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
     verdict = await cm.can_deploy(args.team, args.name, args.version)
     out.data(verdict.to_dict())
     answer = "yes" if verdict.deployable else "NO"
@@ -539,7 +545,7 @@ async def _can_i_deploy(cm: Any, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK if verdict.deployable else EXIT_FINDING
 
 
-async def _summary(cm: Any, args: argparse.Namespace, out: Output) -> int:
+async def _summary(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
     summary = await cm.get_contract_summary(args.team)
     out.data(summary.to_dict())
     out.line(
@@ -559,7 +565,7 @@ async def _summary(cm: Any, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-async def _compatibility(cm: Any, args: argparse.Namespace, out: Output) -> int:
+async def _compatibility(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
     if args.mode or args.policy:
         settings = await cm.set_compatibility(
             args.team, args.name, mode=args.mode, policy=args.policy, set_by="pytest-contracts"
@@ -572,66 +578,25 @@ async def _compatibility(cm: Any, args: argparse.Namespace, out: Output) -> int:
     return EXIT_OK
 
 
-async def _export(cm: Any, args: argparse.Namespace, out: Output) -> int:
+async def _export(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
+    from .registry.files import contract_document, write_contract_files
+
     contracts = await cm.list_contracts(args.team)
-    settings: dict[str, Any] = {}
+    settings: dict[str, CompatibilitySettings] = {}
     documents = []
     for contract in contracts:
         name = contract.contract_name
         if name not in settings:
             settings[name] = await cm.get_compatibility(args.team, name)
-        data: dict[str, Any] = {
-            "team": contract.team_id,
-            "name": name,
-            "version": contract.version,
-            "type": contract.contract_type.value,
-            "schema": contract.specification,
-        }
-        for key in ("owner_role", "owner_agent", "description"):
-            if contract[key] is not None:
-                data[key] = contract[key]
-        if contract.breaking_change:
-            data["breaking_change"] = True
-        if (contract.compatibility or {}).get("forced"):
-            data["force"] = True
-        if settings[name].explicit:
-            data["compatibility"] = settings[name].mode
-            data["policy"] = settings[name].policy
-        documents.append(data)
+        documents.append(contract_document(contract, settings[name]))
     target = Path(args.path)
-    written = _write_contract_files(target, documents)
+    written = write_contract_files(target, documents)
     out.data({"directory": str(target), "files": [str(p) for p in written]})
     out.line(f"exported {len(written)} version(s) to {target}")
     return EXIT_OK
 
 
-def _write_contract_files(target: Path, documents: list[dict[str, Any]]) -> list[Path]:
-    """One file per version, named after contract and version, loadable by
-    ``pytest-contracts load`` and ``--contracts-dir``."""
-    import re
-
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UsageFailure(f"cannot create {target}: {exc.strerror or exc}") from None
-    written: list[Path] = []
-    names: set[str] = set()
-    for data in documents:
-        stem = re.sub(r"[^A-Za-z0-9._-]+", "_", f"{data['name']}__{data['version']}")[:120]
-        path, suffix = target / f"{stem}.json", 1
-        while path.name in names:
-            suffix += 1
-            path = target / f"{stem}-{suffix}.json"
-        names.add(path.name)
-        try:
-            path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise UsageFailure(f"cannot write {path}: {exc.strerror or exc}") from None
-        written.append(path)
-    return written
-
-
-async def _prune(cm: Any, args: argparse.Namespace, out: Output) -> int:
+async def _prune(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
     result = await cm.prune(
         args.team,
         keep_last=args.keep_last,

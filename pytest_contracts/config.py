@@ -141,8 +141,11 @@ def mask_url(url: str) -> str:
 
 
 def backend_of(database_url: str) -> str:
-    """``"sqlite"`` or ``"postgresql"`` for a resolved URL."""
-    return "sqlite" if database_url.startswith("sqlite") else "postgresql"
+    """The dialect a database URL names: ``"sqlite"`` or ``"postgresql"``
+    (``postgres://`` included). What each one means for the registry is
+    decided in one place, :mod:`pytest_contracts.registry.backends`."""
+    scheme = database_url.partition("://")[0].lower()
+    return _DRIVERS.get(scheme, scheme).partition("+")[0]
 
 
 # -- validation engines (here, not in validation.py, so that reading the options

@@ -9,9 +9,29 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from .errors import InvalidArgument
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+def parse_enum(kind: type[_E], value: Any, what: str, normalise: Callable[[str], str]) -> _E:
+    """``value`` as a member of ``kind``: a member already, or a string that
+    names one once ``normalise`` has been applied; anything else is an
+    :class:`InvalidArgument` that names ``what`` and every choice."""
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str):
+        try:
+            return kind(normalise(value))
+        except ValueError:
+            pass
+    raise InvalidArgument(
+        f"unknown {what} {value!r}; use one of: " + ", ".join(member.value for member in kind)
+    )
 
 
 class ContractType(enum.StrEnum):

@@ -5,34 +5,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fakeredis import FakeServer
-from sqlalchemy import event
 
 from pytest_contracts import Contract, ContractManager, StateManager
 from pytest_contracts.config import sqlite_url
 
 from .conftest import SCHEMA, Backend
 from .netproxy import Proxy
-
-
-@contextmanager
-def counting_sql(state: StateManager) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def record(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        statements.append(statement)
-
-    event.listen(state.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(state.engine.sync_engine, "before_cursor_execute", record)
+from .registry_cases import counting_sql, make
 
 
 async def two_versions(cm: ContractManager) -> tuple[Contract, Contract]:
@@ -61,6 +46,20 @@ async def test_missing_active_version_is_cached_too(cm: ContractManager) -> None
     with counting_sql(cm.state) as statements:
         assert await active_version(cm) is None
     assert statements == []
+
+
+async def test_names_with_separators_do_not_collide(cm: ContractManager) -> None:
+    # "a:b" + "c" and "a" + "b:c" would share a naive "team:name" cache key.
+    left = await make(cm, team_id="a:b", contract_name="c", specification={"title": "left"})
+    right = await make(cm, team_id="a", contract_name="b:c", specification={"title": "right"})
+    await cm.activate_contract(left.id)
+    await cm.activate_contract(right.id)
+    for _ in range(2):
+        got_left = await cm.get_active_contract("a:b", "c")
+        got_right = await cm.get_active_contract("a", "b:c")
+        assert got_left is not None
+        assert got_right is not None
+        assert (got_left.id, got_right.id) == (left.id, right.id)
 
 
 async def test_activation_by_another_manager_is_seen_at_once(backend: Backend) -> None:
@@ -272,7 +271,7 @@ async def test_managers_with_separate_fakes_stay_coherent_through_the_counter(
 
 
 def test_shared_counter_is_seen_by_every_mapping_of_the_file(tmp_path: Path) -> None:
-    from pytest_contracts.epoch import SharedCounter
+    from pytest_contracts.registry.counter import SharedCounter
 
     one, two = SharedCounter(tmp_path / "c"), SharedCounter(tmp_path / "c")
     try:
@@ -360,7 +359,7 @@ async def test_cancelled_after_commit_the_invalidation_still_arrives(
 async def test_writes_of_a_newer_entry_format_invalidate_older_entries(
     cm: ContractManager, backend: Backend, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_contracts import cache
+    from pytest_contracts.registry import cache
 
     reader = ContractManager(await backend.state())
     _, v2 = await two_versions(cm)
@@ -482,7 +481,7 @@ async def test_a_near_entry_lives_no_longer_than_the_cache_ttl(tmp_path: Path) -
 async def test_near_entries_are_bounded(
     fake_state: StateManager, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from pytest_contracts import cache
+    from pytest_contracts.registry import cache
 
     monkeypatch.setattr(cache, "NEAR_ENTRIES", 4)
     cm = ContractManager(fake_state)

@@ -1,12 +1,10 @@
-"""Evolution in the registry: compatibility checks, version order, modes,
-consumers and can_deploy, retention; on every available back end."""
+"""Evolution (registry/evolution.py): whether a new version may follow the
+versions a contract has, checked by the pure function and by the registry
+on every available back end."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
-import sqlalchemy as sa
 
 from pytest_contracts import (
     ContractManager,
@@ -14,36 +12,13 @@ from pytest_contracts import (
     IncompatibleChange,
     InvalidArgument,
     InvalidVersion,
-    tables,
 )
 from pytest_contracts.compat import CompatReport
 
-from .conftest import Backend
-
-TEAM, NAME = "team_001", "OrderEvent"
-
-V1: dict[str, Any] = {
-    "type": "object",
-    "properties": {"id": {"type": "string"}, "amount": {"type": "number", "maximum": 1000}},
-    "required": ["id"],
-}
-#: Readers of V1 still accept everything: only a bound is loosened.
-V1_LOOSER = {**V1, "properties": {**V1["properties"], "amount": {"type": "number"}}}
-#: Breaks readers of V1: a new required property.
-V1_NEEDS_CURRENCY = {
-    **V1,
-    "properties": {**V1["properties"], "currency": {"type": "string"}},
-    "required": ["id", "currency"],
-}
-#: Breaks readers and writers of V1: id changes type.
-V1_INTEGER_ID = {**V1, "properties": {**V1["properties"], "id": {"type": "integer"}}}
+from .registry_cases import NAME, TEAM, V1, V1_INTEGER_ID, V1_LOOSER, V1_NEEDS_CURRENCY, first
 
 
-async def first(cm: ContractManager, spec: Any = V1, version: str = "v1.0") -> Any:
-    contract = await cm.create_contract(TEAM, NAME, version, "EVENT", spec, owner_agent="dev")
-    return await cm.activate_contract(contract.id, activated_by="lead")
-
-
+# -- in the registry -----------------------------------------------------------
 async def test_compatible_evolution_records_its_report_with_the_version(
     cm: ContractManager,
 ) -> None:
@@ -177,22 +152,6 @@ async def test_transitive_mode_checks_every_earlier_version(cm: ContractManager)
     assert list(caught.value.reports) == ["v1.0", "v2.0", "v3.0"]
 
 
-async def test_compatibility_settings_default_and_persist(
-    cm: ContractManager, backend: Backend
-) -> None:
-    default = await cm.get_compatibility(TEAM, NAME)
-    assert (default.mode, default.policy, default.explicit) == ("BACKWARD", "lenient", False)
-    await cm.set_compatibility(TEAM, NAME, mode="full_transitive", set_by="lead")
-    await cm.set_compatibility(TEAM, NAME, policy="STRICT")
-    other = ContractManager(await backend.state())
-    stored = await other.get_compatibility(TEAM, NAME)
-    assert (stored.mode, stored.policy, stored.explicit) == ("FULL_TRANSITIVE", "strict", True)
-    with pytest.raises(InvalidArgument, match="BACKWARD_TRANSITIVE"):
-        await cm.set_compatibility(TEAM, NAME, mode="SIDEWAYS")
-    with pytest.raises(InvalidArgument, match="lenient"):
-        await cm.set_compatibility(TEAM, NAME, policy="loose")
-
-
 async def test_strict_policy_breaks_on_a_property_added_to_an_open_model(
     cm: ContractManager,
 ) -> None:
@@ -211,165 +170,3 @@ async def test_strict_policy_breaks_on_a_property_added_to_an_open_model(
                 "properties": {**optional_note["properties"], "x": {"type": "integer"}},
             },
         )
-
-
-# -- consumers and can_deploy -----------------------------------------------------
-async def test_consumers_register_by_name_and_version(cm: ContractManager) -> None:
-    v1 = await first(cm)
-    await cm.evolve_contract(TEAM, NAME, "v1.1", V1_LOOSER)
-    by_id = await cm.register_consumer(contract_id=v1.id, consumer_agent="billing")
-    by_name = await cm.register_consumer(
-        consumer_agent="audit", team_id=TEAM, contract_name=NAME, version="v1.1"
-    )
-    active = await cm.register_consumer(consumer_agent="ui", team_id=TEAM, contract_name=NAME)
-    assert (by_id.version, by_name.version, active.version) == ("v1.0", "v1.1", "v1.0")
-    consumers = await cm.get_consumers(TEAM, NAME)
-    assert [(c.consumer_agent, c.version) for c in consumers] == [
-        ("audit", "v1.1"),
-        ("billing", "v1.0"),
-        ("ui", "v1.0"),
-    ]
-    with pytest.raises(InvalidArgument, match="not both"):
-        await cm.register_consumer(v1.id, "x", team_id=TEAM)
-    with pytest.raises(InvalidArgument, match="say which version"):
-        await cm.register_consumer(consumer_agent="x")
-
-
-async def test_can_deploy_answers_per_consumer(cm: ContractManager) -> None:
-    await first(cm)
-    await cm.register_consumer(consumer_agent="billing", team_id=TEAM, contract_name=NAME)
-    # v2.0 writers add a required field (it breaks v1.0 *writers*, hence the
-    # major version), yet v1.0 readers, an open model, still read its data.
-    await cm.evolve_contract(TEAM, NAME, "v2.0", V1_NEEDS_CURRENCY)
-    await cm.evolve_contract(TEAM, NAME, "v3.0", V1_INTEGER_ID)
-    ok = await cm.can_deploy(TEAM, NAME, "v2.0")
-    assert ok.deployable is True
-    assert [(c.consumer_agent, c.compatible) for c in ok.consumers] == [("billing", True)]
-    no = await cm.can_deploy(TEAM, NAME, "v3.0")
-    assert no.deployable is False
-    (verdict,) = no.consumers
-    assert verdict.reads_version == "v1.0"
-    assert "/properties/id" in verdict.reason
-    # The consumer reads v3.0 as well now: that registration is fine.
-    await cm.register_consumer(
-        consumer_agent="billing", team_id=TEAM, contract_name=NAME, version="v3.0"
-    )
-    again = await cm.can_deploy(TEAM, NAME, "v3.0")
-    assert [(c.reads_version, c.compatible) for c in again.consumers] == [
-        ("v1.0", False),
-        ("v3.0", True),
-    ]
-
-
-async def test_can_deploy_without_consumers_is_yes(cm: ContractManager) -> None:
-    await first(cm)
-    verdict = await cm.can_deploy(TEAM, NAME, "v1.0")
-    assert (verdict.deployable, verdict.consumers) == (True, ())
-
-
-async def test_consumers_of_retired_versions_do_not_block(cm: ContractManager) -> None:
-    v1 = await first(cm)
-    await cm.register_consumer(v1.id, "legacy")
-    await cm.evolve_contract(TEAM, NAME, "v2.0", V1_INTEGER_ID, activate=True)
-    await cm.retire_contract(v1.id)
-    verdict = await cm.can_deploy(TEAM, NAME, "v2.0")
-    assert verdict.deployable is True
-    assert "retired" in verdict.consumers[0].reason
-
-
-# -- retention ------------------------------------------------------------------
-async def test_prune_keeps_the_newest_active_draft_and_read_versions(
-    cm: ContractManager, backend: Backend
-) -> None:
-    await first(cm)
-    for minor in range(1, 6):
-        version = f"v1.{minor}"
-        spec = {**V1, "description": version}
-        await cm.evolve_contract(TEAM, NAME, version, spec, activate=minor < 5)
-    # v1.0 .. v1.3 deprecated, v1.4 active, v1.5 draft.
-    read = await cm.get_contract_version(TEAM, NAME, "v1.1")
-    await cm.register_consumer(read.id, "billing")
-    old = await cm.get_contract_version(TEAM, NAME, "v1.0")
-    for index in range(3):
-        await cm.record_validation(old.id, f"test_{index}", True)
-    dry = await cm.prune(TEAM, keep_last=2, dry_run=True)
-    assert dry.versions == (f"{NAME} v1.3", f"{NAME} v1.2", f"{NAME} v1.0")
-    assert dry.validations == 3
-    assert len(await cm.get_contract_history(TEAM, NAME)) == 6  # nothing removed
-    done = await cm.prune(TEAM, keep_last=2)
-    assert done.versions == dry.versions
-    assert done.events > 0
-    history = await cm.get_contract_history(TEAM, NAME)
-    assert [h.version for h in history] == ["v1.1", "v1.4", "v1.5"]
-    assert await cm.get_validations(team_id=TEAM) == []
-    assert history[0].previous_version_id is None  # its predecessor is gone
-    state = await backend.state()
-    async with state.read() as conn:
-        orphans = await conn.scalar(
-            sa.select(sa.func.count())
-            .select_from(tables.events)
-            .where(tables.events.c.contract_id.notin_(sa.select(tables.contracts.c.id)))
-        )
-    assert orphans == 0
-
-
-async def test_prune_trims_validation_records_of_kept_versions(cm: ContractManager) -> None:
-    contract = await first(cm)
-    for index in range(5):
-        await cm.record_validation(contract.id, f"test_{index}", index % 2 == 0)
-    result = await cm.prune(TEAM, keep_last=1, keep_validations=2)
-    assert (result.versions, result.validations) == ((), 3)
-    kept = await cm.get_validations(contract.id)
-    assert [v.subject for v in kept] == ["test_4", "test_3"]
-
-
-async def test_prune_refuses_bad_limits(cm: ContractManager) -> None:
-    with pytest.raises(InvalidArgument, match="keep_last must be a whole number >= 1"):
-        await cm.prune(TEAM, keep_last=0)
-    with pytest.raises(InvalidArgument, match="keep_validations"):
-        await cm.prune(TEAM, keep_validations=-1)
-
-
-# -- the schema-version 2 migration ----------------------------------------------
-async def test_a_version_1_registry_is_migrated_and_keeps_its_contracts(backend: Backend) -> None:
-    state = await backend.state()
-    cm = ContractManager(state)
-    await first(cm)
-    async with state.write() as conn:
-        await conn.execute(sa.text("ALTER TABLE contracts DROP COLUMN compatibility"))
-        await conn.execute(sa.text("DROP TABLE contract_settings"))
-        await conn.execute(
-            sa.update(tables.meta).where(tables.meta.c.key == "schema_version").values(value="1")
-        )
-    upgraded = ContractManager(await backend.state())
-    old = await upgraded.get_contract_version(TEAM, NAME, "v1.0")
-    assert old.compatibility is None
-    new = await upgraded.evolve_contract(TEAM, NAME, "v1.1", V1_LOOSER)
-    assert new.compatibility is not None
-    async with upgraded.state.read() as conn:
-        version = await conn.scalar(
-            sa.select(tables.meta.c.value).where(tables.meta.c.key == "schema_version")
-        )
-    assert version == str(tables.SCHEMA_VERSION) == "2"
-
-
-# -- paged history -----------------------------------------------------------------
-async def test_history_comes_back_in_pages(cm: ContractManager) -> None:
-    await first(cm)
-    for minor in range(1, 25):
-        await cm.evolve_contract(TEAM, NAME, f"v1.{minor}", {**V1, "title": str(minor)})
-    whole = await cm.get_contract_history(TEAM, NAME)
-    pages, after = [], None
-    while True:
-        page = await cm.get_contract_history(TEAM, NAME, limit=10, after=after)
-        if not page:
-            break
-        pages.append(page)
-        after = page[-1].revision
-    assert [len(page) for page in pages] == [10, 10, 5]
-    assert [entry for page in pages for entry in page] == whole
-    assert {e.contract_id for e in pages[1][0].events} == {pages[1][0].id}
-    with pytest.raises(InvalidArgument, match="limit must be between 1 and 10000"):
-        await cm.get_contract_history(TEAM, NAME, limit=0)
-    with pytest.raises(InvalidArgument, match="after must be a whole number"):
-        await cm.get_contract_history(TEAM, NAME, after=-1)

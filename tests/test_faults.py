@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from pytest_contracts import ContractManager, StateManager, tables
+from pytest_contracts import ContractManager, StateManager
+from pytest_contracts.registry import tables
 
 from .conftest import PROJECT_INI, REQUIREMENTS_SCHEMA, SCHEMA, Backend, Project, scratch_database
 from .test_processes import start_workers

@@ -1,9 +1,8 @@
-"""StateManager: the registry's database engine and Redis cache, and their health."""
+"""StateManager: the registry's connections to its database and Redis cache, and their health."""
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import logging
 import os
 import time
@@ -11,7 +10,6 @@ import uuid
 import weakref
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
@@ -21,50 +19,23 @@ from fakeredis import FakeAsyncRedis, FakeServer
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from sqlalchemy import event
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from . import tables
-from .cache import CACHE_ERRORS, ActiveCache
-from ..config import (
-    backend_of,
-    mask_url,
-    resolve_database_url,
-    resolve_redis_url,
-    sqlite_url,
-)
-from .counter import SharedCounter, default_directory
+from ..config import mask_url, resolve_database_url, resolve_redis_url, sqlite_url
 from ..errors import ConfigurationError, RegistryUnavailable
+from . import tables
+from .backends import POSTGRESQL, Backend, backend_for
+from .cache import CACHE_ERRORS, ActiveCache
+from .counter import SharedCounter
 
 logger = logging.getLogger("pytest_contracts")
 
 DEFAULT_KEY_PREFIX = "pytest_contracts:"
 
-#: Errors that mean "the database cannot be reached or used right now".
-_DB_UNAVAILABLE: tuple[type[BaseException], ...] = (
-    sqlalchemy.exc.OperationalError,
-    sqlalchemy.exc.InterfaceError,
-    OSError,
-    TimeoutError,
-)
-
-#: PostgreSQL states that mean "try again later": lock timeout, query
-#: cancelled, server shutting down, too many connections.
-_UNAVAILABLE_SQLSTATES = frozenset({"55P03", "57014", "57P01", "57P02", "57P03", "53300"})
-
 # Managers in one process that use the fake cache on the same database share
 # one FakeServer, so that they see each other's invalidations exactly as
 # managers sharing a real Redis would.
 _FAKE_SERVERS: weakref.WeakValueDictionary[str, FakeServer] = weakref.WeakValueDictionary()
-
-_SCHEMA_LOCK_KEY = 0x70797465_7374636F  # "pytestco": serialises table creation
-
-
-def advisory_key(*parts: str) -> int:
-    """A signed 64-bit key for ``pg_advisory_xact_lock`` from text parts."""
-    digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 class StateManager:
@@ -76,6 +47,8 @@ class StateManager:
     """
 
     database_url: str
+    #: What differs between SQLite and PostgreSQL (see :mod:`.backends`).
+    database: Backend
     #: ``"sqlite"`` or ``"postgresql"``.
     backend: str
     #: ``"fakeredis"`` or ``"redis"``.
@@ -90,7 +63,6 @@ class StateManager:
     _reader: AsyncEngine
     _counter: SharedCounter | None
     _closed: bool
-    _busy_timeout: float
 
     def __init__(self) -> None:  # pragma: no cover - guarded
         raise TypeError("use 'await StateManager.create(...)' to make a StateManager")
@@ -154,20 +126,15 @@ class StateManager:
                 ) from None
         self = object.__new__(cls)
         self.database_url = url
-        self.backend = backend_of(url)
-        self._busy_timeout = busy_timeout
+        self.database = backend_for(url)
+        self.backend = self.database.name
         self._closed = False
         self._counter = None
-        self.engine = self._make_engine(url, connect_timeout=connect_timeout)
-        self._writer = self.engine.execution_options(contracts_write=True)
-        # Reads of several statements (history, summary) see one snapshot.
-        self._reader = (
-            self.engine.execution_options(
-                isolation_level="REPEATABLE READ", postgresql_readonly=True
-            )
-            if self.backend == "postgresql"
-            else self.engine
+        self.engine = self.database.make_engine(
+            url, connect_timeout=connect_timeout, busy_timeout=busy_timeout
         )
+        self._writer = self.engine.execution_options(contracts_write=True)
+        self._reader = self.database.reader(self.engine)
         try:
             self.instance_id = await self._prepare_database()
             self.redis_url = resolved_redis
@@ -195,7 +162,7 @@ class StateManager:
             # Processes with a fake cache on this database cannot see each
             # other's entries: a machine-wide counter tells them of every write.
             try:
-                self._counter = SharedCounter(self._counter_path())
+                self._counter = SharedCounter(self.database.counter_path(url, self.instance_id))
             except OSError as exc:
                 self._counter = None
                 if self.cache_backend == "fakeredis":
@@ -224,77 +191,12 @@ class StateManager:
         return self
 
     # -- construction -------------------------------------------------------
-    def _make_engine(self, url: str, *, connect_timeout: float) -> AsyncEngine:
-        if self.backend == "sqlite":
-            database = make_url(url).database
-            if not database or database == ":memory:" or database.startswith("file::memory:"):
-                raise ConfigurationError(
-                    f"an in-memory SQLite database ({url!r}) cannot be shared by the "
-                    "registry's connections; give a file, e.g. " + repr(sqlite_url("registry.db"))
-                )
-            folder = Path(database).expanduser().parent
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise ConfigurationError(
-                    f"cannot create the folder of the SQLite registry {database!r}: {exc}; "
-                    "give a database URL in a folder you can write"
-                ) from None
-            engine = create_async_engine(url, connect_args={"timeout": self._busy_timeout})
-            busy_ms = int(self._busy_timeout * 1000)
-
-            @event.listens_for(engine.sync_engine, "connect")
-            def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-                # Take transaction control from the driver so that BEGIN is ours.
-                dbapi_connection.isolation_level = None
-                cursor = dbapi_connection.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
-                cursor.execute("PRAGMA foreign_keys=ON")
-                cursor.close()
-
-            @event.listens_for(engine.sync_engine, "begin")
-            def _on_begin(connection: Any) -> None:
-                # A deferred transaction that later writes cannot wait for the
-                # lock: it fails at once with "database is locked". Writers take
-                # the write lock up front, where the busy timeout applies.
-                write = connection.get_execution_options().get("contracts_write", False)
-                connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
-
-            return engine
-        return create_async_engine(
-            url,
-            pool_pre_ping=True,
-            # Explicit, whatever the server's default: the advisory lock makes
-            # read-modify-writes safe only if each statement sees fresh data.
-            isolation_level="READ COMMITTED",
-            connect_args={
-                "timeout": connect_timeout,
-                "server_settings": {
-                    "application_name": "pytest-contracts",
-                    # A stuck lock holder becomes RegistryUnavailable, not a hang.
-                    "lock_timeout": str(int(self._busy_timeout * 1000)),
-                },
-            },
-        )
-
-    def _counter_path(self) -> Path:
-        """Beside a SQLite file (it goes where the database goes); for a server
-        database, in the temporary directory under the database's instance id."""
-        if self.backend == "sqlite":
-            database = make_url(self.database_url).database or ""
-            return Path(database).expanduser().with_name(Path(database).name + "-contracts-epoch")
-        return default_directory() / f"{self.instance_id}.epoch"
-
     async def _prepare_database(self) -> str:
         """Create missing tables, record or check the schema version, and return
         this database's instance id (it namespaces the cache keys, so a database
         that is recreated never meets the cache entries of its predecessor)."""
         async with self.write() as conn:
-            if self.backend == "postgresql":
-                await conn.execute(
-                    sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _SCHEMA_LOCK_KEY}
-                )
+            await self.database.lock_schema(conn)
             await conn.run_sync(tables.metadata.create_all)
             rows: dict[str, str] = dict((await conn.execute(sa.select(tables.meta))).all())
             if "schema_version" not in rows:
@@ -378,13 +280,7 @@ class StateManager:
         ``BEGIN IMMEDIATE`` of :meth:`write` already holds the database's
         single write lock, so nothing is taken and False is returned.
         """
-        if self.backend == "postgresql":
-            await conn.execute(
-                sa.text("SELECT pg_advisory_xact_lock(:key)"),
-                {"key": advisory_key("contract", team_id, contract_name)},
-            )
-            return True
-        return False
+        return await self.database.lock_contract(conn, team_id, contract_name)
 
     def ensure_open(self) -> None:
         """Raise :class:`RegistryUnavailable` once the manager is closed."""
@@ -396,12 +292,7 @@ class StateManager:
         try:
             yield
         except sqlalchemy.exc.DBAPIError as exc:
-            code = getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)
-            if (
-                isinstance(exc, _DB_UNAVAILABLE)
-                or exc.connection_invalidated
-                or code in _UNAVAILABLE_SQLSTATES
-            ):
+            if self.database.is_unavailable(exc):
                 raise self._unavailable(exc) from exc
             raise
         except (OSError, TimeoutError) as exc:
@@ -516,7 +407,7 @@ async def init_state_manager_for_production(
 ) -> StateManager:
     """A manager on PostgreSQL (``postgres_url``, else ``DATABASE_URL``) with
     real Redis (``redis_host``/``redis_port``, else the environment)."""
-    if backend_of(resolve_database_url(postgres_url)) != "postgresql":
+    if backend_for(resolve_database_url(postgres_url)) is not POSTGRESQL:
         raise ConfigurationError(
             "init_state_manager_for_production needs PostgreSQL: pass postgres_url= "
             "or set DATABASE_URL to a postgresql:// URL"
@@ -536,7 +427,6 @@ async def cleanup_state_manager(state: StateManager) -> None:
 
 __all__ = [
     "StateManager",
-    "advisory_key",
     "cleanup_state_manager",
     "init_state_manager_for_production",
     "init_state_manager_for_testing",

@@ -1,9 +1,4 @@
-"""Contracts as code: JSON files that define contract versions.
-
-A file gives ``name``, ``version``, ``type`` and ``schema`` (the JSON Schema),
-and optionally ``team``, ``owner_role``, ``owner_agent``, ``description``,
-``breaking_change`` (true when the version is meant to break its
-predecessor), ``compatibility`` (the contract's mode) and ``policy``.
+"""Loading contract files into the registry, and planning it first.
 
 Loading is idempotent: a version the registry lacks is created (and activated
 when it is the newest version of its contract), the same version with the same
@@ -13,69 +8,33 @@ evolved from them, so it is checked for compatibility first; a version older
 than the newest one is added as a draft without a check (history back-filled).
 
 :func:`plan_contract_files` works all of that out without writing anything:
-it is the pre-merge check of ``pytest-contracts check``.
+it is the pre-merge check of ``pytest-contracts check``. The files' format is
+:mod:`pytest_contracts.registry.files`.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
+import textwrap
 from collections import defaultdict
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..compat import Mode, Policy
-from ..contracts import (
-    ContractManager,
-    _check_key,
-    _check_text,
-    _contract_type,
-)
-from ..defaults import MAX_VERSION_LENGTH
 from ..errors import (
     BreakingChangeError,
     ContractError,
-    ContractFileError,
     ContractNotFound,
     DuplicateContract,
-    InvalidArgument,
-    InvalidSchema,
     InvalidVersion,
 )
-from .evolution import EvolutionCheck, ExistingVersion, check_evolution
 from ..jsondata import canonical
-from ..models import ContractStatus
-from ..schemas import check_specification
+from ..models import Contract, ContractStatus
+from .evolution import EvolutionCheck, ExistingVersion, check_evolution
+from .files import ContractFile, file_error
 from .versions import version_key
 
-REQUIRED = ("name", "version", "type", "schema")
-OPTIONAL = (
-    "team",
-    "owner_role",
-    "owner_agent",
-    "description",
-    "breaking_change",
-    "compatibility",
-    "policy",
-    "force",
-)
-
-
-@dataclasses.dataclass(frozen=True, slots=True)
-class ContractFile:
-    path: Path
-    team: str
-    name: str
-    version: str
-    type: str
-    schema: Any
-    owner_role: str | None
-    owner_agent: str | None
-    description: str | None
-    breaking_change: bool | None = None
-    compatibility: str | None = None
-    policy: str | None = None
-    force: bool = False
+if TYPE_CHECKING:
+    from .manager import ContractManager
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -139,109 +98,6 @@ class LoadResult:
         )
 
 
-def _fail(path: Path, problem: str) -> ContractFileError:
-    return ContractFileError(f"contract file {path}: {problem}")
-
-
-def read_contract_file(path: Path, default_team: str) -> ContractFile:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise _fail(
-            path, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _fail(path, f"cannot be read: {exc}") from None
-    if not isinstance(data, dict):
-        raise _fail(path, f"must hold a JSON object, not {type(data).__name__}")
-    missing = [key for key in REQUIRED if key not in data]
-    if missing:
-        raise _fail(
-            path,
-            f"missing {', '.join(repr(k) for k in missing)} "
-            f"(a contract file needs {', '.join(REQUIRED)})",
-        )
-    unknown = sorted(set(data) - set(REQUIRED) - set(OPTIONAL))
-    if unknown:
-        raise _fail(
-            path,
-            f"unknown key(s) {', '.join(repr(k) for k in unknown)}; "
-            f"allowed: {', '.join(REQUIRED + OPTIONAL)}",
-        )
-    for key in (
-        "name",
-        "version",
-        "type",
-        "team",
-        "owner_role",
-        "owner_agent",
-        "description",
-        "compatibility",
-        "policy",
-    ):
-        value = data.get(key)
-        if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise _fail(path, f"{key!r} must be a non-empty string, not {value!r}")
-    breaking = data.get("breaking_change")
-    if breaking is not None and not isinstance(breaking, bool):
-        raise _fail(path, f"'breaking_change' must be true or false, not {breaking!r}")
-    force = data.get("force", False)
-    if not isinstance(force, bool):
-        raise _fail(path, f"'force' must be true or false, not {force!r}")
-    try:
-        _check_key(data.get("team") or default_team, data["name"])
-        _check_text(data["version"], "version", MAX_VERSION_LENGTH)
-    except InvalidArgument as exc:
-        raise _fail(path, str(exc)) from None
-    try:
-        _contract_type(data["type"])
-        if data.get("compatibility") is not None:
-            Mode.parse(data["compatibility"])
-        if data.get("policy") is not None:
-            Policy.parse(data["policy"])
-    except InvalidArgument as exc:
-        raise _fail(path, str(exc)) from None
-    try:
-        check_specification(data["schema"], context="'schema'", self_contained=True)
-    except InvalidSchema as exc:
-        raise _fail(path, str(exc)) from None
-    return ContractFile(
-        path=path,
-        team=data.get("team") or default_team,
-        name=data["name"],
-        version=data["version"],
-        type=data["type"],
-        schema=data["schema"],
-        owner_role=data.get("owner_role"),
-        owner_agent=data.get("owner_agent"),
-        description=data.get("description"),
-        breaking_change=breaking,
-        compatibility=data.get("compatibility"),
-        policy=data.get("policy"),
-        force=force,
-    )
-
-
-def read_contract_dir(directory: Path, default_team: str) -> list[ContractFile]:
-    """Every ``*.json`` file below ``directory``, in path order."""
-    if not directory.is_dir():
-        raise ContractFileError(
-            f"contract directory {directory} does not exist or is not a directory"
-        )
-    files = [read_contract_file(p, default_team) for p in sorted(directory.rglob("*.json"))]
-    seen: dict[tuple[str, str, str], Path] = {}
-    for item in files:
-        key = (item.team, item.name, item.version)
-        if key in seen:
-            raise _fail(
-                item.path,
-                f"defines team {item.team!r}, contract {item.name!r}, version "
-                f"{item.version!r} again (first in {seen[key]})",
-            )
-        seen[key] = item.path
-    return files
-
-
 async def plan_contract_files(
     manager: ContractManager, files: list[ContractFile]
 ) -> list[FilePlan]:
@@ -250,7 +106,7 @@ async def plan_contract_files(
     contract in version order, each new version checked against the
     registry's versions and the files' versions before it."""
     plans: list[FilePlan] = []
-    by_team: dict[str, list[Any]] = {}  # one listing per team, not per contract
+    by_team: dict[str, list[Contract]] = {}  # one listing per team, not per contract
     for (team, name), group in _by_contract(files).items():
         if team not in by_team:
             by_team[team] = await manager.list_contracts(team)
@@ -363,8 +219,6 @@ def describe_plan(plan: FilePlan) -> list[str]:
 
 
 def _wrap(text: str) -> list[str]:
-    import textwrap
-
     return textwrap.wrap(text, 78, initial_indent="  ", subsequent_indent="    ")
 
 
@@ -380,7 +234,7 @@ async def load_contract_files(
     plans = await plan_contract_files(manager, files)
     for plan in plans:
         if plan.action == "conflict":
-            raise _fail(plan.file.path, plan.problem or "conflict")
+            raise file_error(plan.file.path, plan.problem or "conflict")
     if gate:
         undeclared = [plan for plan in plans if plan.undeclared_break]
         if undeclared:
@@ -397,7 +251,7 @@ async def load_contract_files(
                 f"contract file {plan.file.path}: {plan.problem}", [plan.finding()]
             )
         if plan.problem is not None:
-            raise _fail(plan.file.path, plan.problem)
+            raise file_error(plan.file.path, plan.problem)
     groups = _by_contract(files)
     for (team, name), group in groups.items():
         mode, policy = _last(group, "compatibility"), _last(group, "policy")
@@ -467,9 +321,9 @@ async def _ensure_version(manager: ContractManager, item: ContractFile, plan: Fi
             except DuplicateContract:
                 continue  # created meanwhile by another session: compare with it
             except ContractError as exc:
-                raise _fail(item.path, str(exc)) from None
+                raise file_error(item.path, str(exc)) from None
             return True
         if canonical(existing.specification) != canonical(item.schema):
-            raise _fail(item.path, _conflict(item))
+            raise file_error(item.path, _conflict(item))
         return False
-    raise _fail(item.path, "the version kept changing while it was loaded; run again")
+    raise file_error(item.path, "the version kept changing while it was loaded; run again")

@@ -1,9 +1,8 @@
-"""StateManager: start-up, schema version, SQLite locking, health and shutdown."""
+"""StateManager (registry/connections.py): start-up, schema version, health and shutdown."""
 
 from __future__ import annotations
 
 import socket
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -18,11 +17,11 @@ from pytest_contracts import (
     cleanup_state_manager,
     init_state_manager_for_production,
     init_state_manager_for_testing,
-    tables,
 )
 from pytest_contracts.config import sqlite_url
+from pytest_contracts.registry import tables
 
-from .conftest import SCHEMA, Backend, drop_registry_tables
+from .conftest import SCHEMA, Backend
 
 
 def closed_port() -> int:
@@ -80,30 +79,6 @@ async def test_older_database_is_migrated_on_connect(
     await backend.state()  # already migrated: nothing runs again
     assert steps == [0]
     assert state.instance_id == upgraded.instance_id
-
-
-async def test_sqlite_uses_wal_and_a_busy_timeout(tmp_path: Path) -> None:
-    state = await StateManager.create(sqlite_url(tmp_path / "r.db"), busy_timeout=12.5)
-    async with state, state.read() as conn:
-        assert await conn.scalar(sa.text("PRAGMA journal_mode")) == "wal"
-        assert await conn.scalar(sa.text("PRAGMA busy_timeout")) == 12500
-        assert await conn.scalar(sa.text("PRAGMA foreign_keys")) == 1
-
-
-async def test_sqlite_write_transactions_take_the_write_lock_at_begin(tmp_path: Path) -> None:
-    path = tmp_path / "r.db"
-    async with await StateManager.create(sqlite_url(path)) as state:
-        other = sqlite3.connect(path, timeout=0, isolation_level=None)
-        try:
-            async with state.write():
-                # Nothing written yet: a deferred BEGIN would hold no lock here.
-                with pytest.raises(sqlite3.OperationalError, match="locked"):
-                    other.execute("BEGIN IMMEDIATE")
-            async with state.read():
-                other.execute("BEGIN IMMEDIATE")  # readers do not block writers
-                other.execute("ROLLBACK")
-        finally:
-            other.close()
 
 
 async def test_health_check_reports_both_back_ends(state: StateManager, backend: Backend) -> None:
@@ -287,26 +262,3 @@ async def test_a_redis_url_that_cannot_be_parsed_is_a_configuration_error(tmp_pa
         await StateManager.create(
             sqlite_url(tmp_path / "r.db"), redis_url="redis://localhost:abc/0"
         )
-
-
-async def test_a_stuck_lock_holder_makes_postgresql_unavailable_not_hung(pg_url: str) -> None:
-    import asyncpg
-
-    from pytest_contracts.config import resolve_database_url
-    from pytest_contracts.state import advisory_key
-
-    await drop_registry_tables(pg_url)
-    async with await StateManager.create(pg_url, busy_timeout=0.5) as state:
-        cm = ContractManager(state)
-        contract = await cm.create_contract("t", "Locked", "v1", "EVENT", SCHEMA)
-        holder = await asyncpg.connect(resolve_database_url(pg_url).replace("+asyncpg", ""))
-        try:
-            async with holder.transaction():
-                await holder.execute(
-                    "SELECT pg_advisory_xact_lock($1)", advisory_key("contract", "t", "Locked")
-                )
-                with pytest.raises(RegistryUnavailable, match="lock"):
-                    await cm.activate_contract(contract.id)
-        finally:
-            await holder.close()
-        assert (await cm.activate_contract(contract.id)).status == "active"

@@ -1,0 +1,41 @@
+"""ContractManager: the registry's API, one class made of its subjects.
+
+Each subject is a class of its own module, with its methods' signatures,
+docstrings and SQL side by side; this class only names them. They share the
+:class:`~pytest_contracts.registry.connections.StateManager` and reading a
+version by id (:class:`~pytest_contracts.registry.base.RegistryPart`).
+"""
+
+from __future__ import annotations
+
+from .compatibility import Compatibility
+from .consumers import Consumers
+from .lifecycle import Lifecycle
+from .lookup import Lookup
+from .records import ValidationInput, ValidationRecords
+from .retention import Retention
+
+
+class ContractManager(Lifecycle, Consumers, Lookup, Compatibility, Retention, ValidationRecords):
+    """The contract registry: create, activate, evolve, look up and audit
+    versioned JSON Schema contracts. ``ContractManager(state_manager)``; every
+    method is a coroutine; run them on the event loop the
+    :class:`StateManager` was created on.
+
+    - versions and their lifecycle (:class:`.Lifecycle`): ``create_contract``,
+      ``evolve_contract``, ``activate_contract``, ``deprecate_contract``,
+      ``retire_contract``;
+    - looking up (:class:`.Lookup`): ``get_contract``, ``get_contract_version``,
+      ``get_active_contract``, ``list_contracts``, ``get_contract_history``,
+      ``get_contract_summary``;
+    - compatibility settings (:class:`.Compatibility`): ``get_compatibility``,
+      ``set_compatibility``;
+    - consumers and deploy verdicts (:class:`.Consumers`): ``register_consumer``,
+      ``list_consumers``, ``get_consumers``, ``can_deploy``;
+    - retention (:class:`.Retention`): ``prune``;
+    - validation records (:class:`.ValidationRecords`): ``record_validation``,
+      ``record_validations``, ``get_validations``.
+    """
+
+
+__all__ = ["ContractManager", "ValidationInput"]

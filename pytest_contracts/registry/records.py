@@ -1,0 +1,222 @@
+"""Validation records: each check of an output against a contract version,
+stored one at a time or by the batch, and read back by filter."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from .. import jsondata
+from ..errors import InvalidArgument
+from ..models import Contract, Validation
+from . import tables
+from .arguments import check_text
+from .base import RegistryPart, no_contract, now
+from .rows import to_validation
+
+_C = tables.contracts
+
+#: The longest subject (a test's node id, say).
+MAX_SUBJECT_LENGTH = 10_000
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ValidationInput:
+    """One check to store with :meth:`ContractManager.record_validations`."""
+
+    contract: Contract | str
+    subject: str
+    passed: bool
+    errors: Sequence[Any] = ()
+    duration_ms: float = 0.0
+    validated_at: datetime | None = None
+
+
+class ValidationRecords(RegistryPart):
+    """Storing and reading validation records."""
+
+    async def record_validation(
+        self,
+        contract_id: str | Contract,
+        subject: str,
+        passed: bool,
+        errors: Sequence[Any] = (),
+        duration_ms: float = 0.0,
+        validated_at: datetime | None = None,
+    ) -> Validation:
+        """Store one check of an output against a contract version: the
+        subject (a test's node id, say), the verdict, the errors (JSON data) and
+        how long it took. ``contract_id`` may also be the :class:`Contract`.
+        The team, name and version stored with it are the registry's own."""
+        check = ValidationInput(
+            contract=contract_id,
+            subject=subject,
+            passed=passed,
+            errors=errors,
+            duration_ms=duration_ms,
+            validated_at=validated_at,
+        )
+        values = _validation_values(check)
+        async with self.state.write() as conn:
+            row = (
+                await conn.execute(_INSERT_VALIDATION.returning(*tables.validations.c), values)
+            ).first()
+        if row is None:
+            raise no_contract(values["contract_id"])
+        return to_validation(row)
+
+    async def record_validations(self, checks: Sequence[ValidationInput]) -> int:
+        """Store many checks in one transaction (what the pytest plugin uses,
+        so that a session pays one commit per batch, not one per test).
+        Returns how many were stored; a check whose contract does not exist
+        raises :class:`ContractNotFound` and stores nothing."""
+        rows = [_validation_values(check) for check in checks]
+        if not rows:
+            return 0
+        wanted = {values["contract_id"] for values in rows}
+        async with self.state.write() as conn:
+            found = set(
+                (await conn.execute(sa.select(_C.c.id).where(_C.c.id.in_(wanted)))).scalars()
+            )
+            missing = sorted(wanted - found)
+            if missing:
+                raise no_contract(missing[0])
+            await self.state.database.insert_validations(conn, _INSERT_VALIDATION, rows)
+        return len(rows)
+
+    async def get_validations(
+        self,
+        contract_id: str | Contract | None = None,
+        *,
+        subject: str | None = None,
+        team_id: str | None = None,
+        contract_name: str | None = None,
+        passed: bool | None = None,
+        limit: int = 100,
+    ) -> list[Validation]:
+        """Validation records matching every filter given, newest first.
+        ``contract_id`` may also be the :class:`Contract`."""
+        if isinstance(contract_id, Contract):
+            contract_id = contract_id.id
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+            raise InvalidArgument(f"limit must be a positive whole number, not {limit!r}")
+        for name, text in (
+            ("contract_id", contract_id),
+            ("subject", subject),
+            ("team_id", team_id),
+            ("contract_name", contract_name),
+        ):
+            if text is not None and not isinstance(text, str):
+                raise InvalidArgument(f"{name} must be a string, not {type(text).__name__}")
+        if passed is not None and not isinstance(passed, bool):
+            raise InvalidArgument(f"passed must be True, False or None, not {passed!r}")
+        table = tables.validations
+        query = sa.select(table)
+        for column, value in (
+            (table.c.contract_id, contract_id),
+            (table.c.subject, subject),
+            (table.c.team_id, team_id),
+            (table.c.contract_name, contract_name),
+            (table.c.passed, passed),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        query = query.order_by(table.c.id.desc()).limit(limit)
+        async with self.state.read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [to_validation(row) for row in rows]
+
+
+def _validation_values(check: ValidationInput) -> dict[str, Any]:
+    """The checked, JSON-encoded values of one validation record."""
+    contract = check.contract
+    contract_id = contract.id if isinstance(contract, Contract) else contract
+    check_text(contract_id, "contract_id", 36)
+    check_text(check.subject, "subject", MAX_SUBJECT_LENGTH)
+    if not isinstance(check.passed, bool):
+        raise InvalidArgument(f"passed must be True or False, not {check.passed!r}")
+    if not isinstance(check.errors, list | tuple):
+        raise InvalidArgument(
+            f"errors must be a list of JSON values, not {type(check.errors).__name__}"
+        )
+    errors = list(check.errors)
+    jsondata.ensure_json(errors, what="errors")
+    duration = check.duration_ms
+    if (
+        isinstance(duration, bool)
+        or not isinstance(duration, int | float)
+        or not (0 <= duration < float("inf"))
+    ):
+        raise InvalidArgument(
+            f"duration_ms must be a number of milliseconds >= 0, not {duration!r}"
+        )
+    at = check.validated_at
+    if at is None:
+        at = now()
+    elif not isinstance(at, datetime) or at.tzinfo is None:
+        raise InvalidArgument(
+            f"validated_at must be a timezone-aware datetime, not {at!r} "
+            "(e.g. datetime.now(timezone.utc))"
+        )
+    return {
+        "contract_id": contract_id,
+        "subject": check.subject,
+        "passed": check.passed,
+        "errors": _errors_text(errors),
+        "duration_ms": float(duration),
+        "validated_at": at,
+    }
+
+
+def _errors_text(errors: list[Any]) -> str:
+    """The errors as JSON text. A violation may quote an output's text, which
+    may hold a lone surrogate (valid in a Python str, not in UTF-8): such text
+    is stored with \\u escapes, which read back as the same str."""
+    text = jsondata.dumps(errors)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(errors, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+    return text
+
+
+def _insert_validation_statement() -> sa.Insert:
+    """INSERT ... SELECT: the team, name and version come from the contract row
+    itself, so a record can never disagree with the registry, and a missing
+    contract inserts nothing instead of failing on the foreign key. The
+    record's own values are bound parameters, so that one statement serves a
+    whole batch (executemany)."""
+    v = tables.validations
+    source = sa.select(
+        _C.c.id,
+        _C.c.team_id,
+        _C.c.contract_name,
+        _C.c.version,
+        sa.bindparam("subject", type_=sa.Text),
+        sa.bindparam("passed", type_=sa.Boolean),
+        sa.bindparam("errors", type_=sa.Text),
+        sa.bindparam("duration_ms", type_=sa.Float),
+        sa.bindparam("validated_at", type_=tables.UTCDateTime),
+    ).where(_C.c.id == sa.bindparam("contract_id", type_=sa.String))
+    return sa.insert(v).from_select(
+        [
+            v.c.contract_id,
+            v.c.team_id,
+            v.c.contract_name,
+            v.c.version,
+            v.c.subject,
+            v.c.passed,
+            v.c.errors,
+            v.c.duration_ms,
+            v.c.validated_at,
+        ],
+        source,
+    )
+
+
+_INSERT_VALIDATION = _insert_validation_statement()

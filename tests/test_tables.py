@@ -1,0 +1,72 @@
+"""The tables (registry/tables.py): the invariants the database itself
+enforces, and the migration from schema version 1."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+import sqlalchemy.exc
+
+from pytest_contracts import ContractManager, StateManager
+from pytest_contracts.registry import tables
+
+from .conftest import Backend
+from .registry_cases import NAME, TEAM, V1_LOOSER, first, make
+
+
+async def test_database_itself_allows_only_one_active_version(
+    cm: ContractManager, state: StateManager
+) -> None:
+    v1 = await make(cm)
+    v2 = await make(cm, "v2.0")
+    await cm.activate_contract(v1.id)
+    with pytest.raises(sqlalchemy.exc.IntegrityError):
+        async with state.write() as conn:
+            await conn.execute(
+                sa.update(tables.contracts)
+                .where(tables.contracts.c.id == v2.id)
+                .values(status="active")
+            )
+
+
+async def test_database_itself_refuses_a_second_row_for_a_version(
+    cm: ContractManager, state: StateManager
+) -> None:
+    contract = await make(cm)
+    row = {
+        "id": "another-id",
+        "team_id": contract.team_id,
+        "contract_name": contract.contract_name,
+        "version": contract.version,
+        "revision": 99,
+        "contract_type": "REST_API",
+        "status": "draft",
+        "specification": "{}",
+        "spec_hash": "x",
+        "created_at": contract.created_at,
+    }
+    with pytest.raises(sqlalchemy.exc.IntegrityError):
+        async with state.write() as conn:
+            await conn.execute(sa.insert(tables.contracts).values(**row))
+
+
+async def test_a_version_1_registry_is_migrated_and_keeps_its_contracts(backend: Backend) -> None:
+    state = await backend.state()
+    cm = ContractManager(state)
+    await first(cm)
+    async with state.write() as conn:
+        await conn.execute(sa.text("ALTER TABLE contracts DROP COLUMN compatibility"))
+        await conn.execute(sa.text("DROP TABLE contract_settings"))
+        await conn.execute(
+            sa.update(tables.meta).where(tables.meta.c.key == "schema_version").values(value="1")
+        )
+    upgraded = ContractManager(await backend.state())
+    old = await upgraded.get_contract_version(TEAM, NAME, "v1.0")
+    assert old.compatibility is None
+    new = await upgraded.evolve_contract(TEAM, NAME, "v1.1", V1_LOOSER)
+    assert new.compatibility is not None
+    async with upgraded.state.read() as conn:
+        version = await conn.scalar(
+            sa.select(tables.meta.c.value).where(tables.meta.c.key == "schema_version")
+        )
+    assert version == str(tables.SCHEMA_VERSION) == "2"
