@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .compat import CompatReport, Mode, Policy, compare
-    from .contracts import ContractManager
     from .errors import (
         ConfigurationError,
         ContractError,
@@ -43,17 +42,18 @@ if TYPE_CHECKING:
         PruneResult,
         Validation,
     )
-    from .session import ContractWarning
-    from .state import (
+    from .registry.connections import (
         StateManager,
         cleanup_state_manager,
         init_state_manager_for_production,
         init_state_manager_for_testing,
     )
+    from .registry.manager import ContractManager
+    from .session import ContractWarning
 
 _WHERE = {
     "ConfigurationError": "errors",
-    "ContractManager": "contracts",
+    "ContractManager": "registry.manager",
     "ContractError": "errors",
     "ContractNotFound": "errors",
     "ContractWarning": "session",
@@ -81,10 +81,10 @@ _WHERE = {
     "ContractType": "models",
     "HistoryEntry": "models",
     "Validation": "models",
-    "StateManager": "state",
-    "cleanup_state_manager": "state",
-    "init_state_manager_for_production": "state",
-    "init_state_manager_for_testing": "state",
+    "StateManager": "registry.connections",
+    "cleanup_state_manager": "registry.connections",
+    "init_state_manager_for_production": "registry.connections",
+    "init_state_manager_for_testing": "registry.connections",
 }
 
 __all__ = sorted(_WHERE)
