@@ -7,16 +7,12 @@ import re
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
 import jsonschema
 import jsonschema.exceptions
 import jsonschema.validators
-import referencing
-import referencing.exceptions
-import referencing.jsonschema
-from jsonschema_specifications import REGISTRY as _METASCHEMAS
 
+from .compat.refs import REFERENCE_KEYWORDS, lookup, subschemas
 from .errors import InvalidSchema
 from .jsondata import NotJSONData, canonical, ensure_json, pointer
 
@@ -138,74 +134,7 @@ def _meta_validator(cls: Any) -> Any:
     return meta
 
 
-# -- references: resolved within the specification, never fetched ---------------------
-_REFERENCE_KEYWORDS = ("$ref", "$dynamicRef", "$recursiveRef")
-
-
-def _schemas_in(specification: Any, cls: Any) -> Iterator[tuple[tuple[str | int, ...], Any, Any]]:
-    """Every schema object in ``specification`` as (path, contents, resolver).
-
-    The walk is the one jsonschema itself makes (referencing's subresources
-    of the dialect), so a ``"$ref"`` or ``"pattern"`` inside ``const``,
-    ``enum`` or an unknown keyword, which no validator applies, is not a
-    schema; each resolver has the base URI the ``$id``s in scope give it.
-    """
-    spec = referencing.jsonschema.specification_with(cls.META_SCHEMA["$schema"])
-    root = spec.create_resource(specification)
-    base = root.id() or ""
-    # Crawled once, so that each lookup of an embedded $id does not crawl again.
-    registry = _METASCHEMAS.with_resource(base, root).crawl()
-    seen: set[int] = set()
-    stack: list[tuple[tuple[str | int, ...], Any, Any]] = [
-        ((), root, registry.resolver(base_uri=base))
-    ]
-    while stack:
-        path, resource, resolver = stack.pop()
-        contents = resource.contents
-        if id(contents) in seen:  # one object at two places: checked once
-            continue
-        seen.add(id(contents))
-        resolver = resolver.in_subresource(resource)
-        yield path, contents, resolver
-        if not isinstance(contents, dict):
-            continue
-        # Subresources sit one or two levels down ("items", "properties/x",
-        # "allOf/0"): index those levels once to give each one its path.
-        where: dict[int, tuple[str | int, ...]] = {}
-        for key, value in contents.items():
-            where.setdefault(id(value), (key,))
-            children = (
-                value.items()
-                if isinstance(value, dict)
-                else (enumerate(value) if isinstance(value, list) else ())
-            )
-            for inner, child in children:
-                where.setdefault(id(child), (key, inner))
-        for sub in resource.subresources():
-            stack.append((path + where.get(id(sub.contents), ()), sub, resolver))
-
-
-def _resolve(resolver: Any, ref: str) -> tuple[Any, str | None]:
-    """The schema ``ref`` names and None, or None and why it cannot be used:
-    only the specification itself and the bundled meta-schemas are looked in."""
-    try:
-        resolved = resolver.lookup(ref)
-    except referencing.exceptions.Unresolvable:
-        if ref.startswith("#"):
-            return None, "does not resolve within the specification (no such location or anchor)"
-        parts = urlsplit(ref)
-        kind = f"a {parts.scheme}: URI" if parts.scheme else "a relative URI"
-        return None, (
-            f"is {kind} outside the specification; the registry never fetches schemas "
-            '(from the network or from files): copy the schema it names into "$defs" '
-            'and refer to it as "#/$defs/<name>"'
-        )
-    except (ValueError, TypeError, LookupError):  # e.g. "#/prefixItems/x"
-        return None, "does not point to a schema within the specification"
-    if not isinstance(resolved.contents, dict | bool):
-        found = type(resolved.contents).__name__
-        return None, f"points to a {found}, not to a schema"
-    return resolved.contents, None
+# -- references: resolved within the specification, never fetched (see compat.refs) ------
 
 
 def _check_references_and_patterns(
@@ -214,16 +143,16 @@ def _check_references_and_patterns(
     # Schema -> the schemas applied to the same instance location ("allOf",
     # "not", "if", a "$ref" target...), with the reference that leads there.
     in_place: dict[int, list[tuple[Any, tuple[str, str, str] | tuple[()]]]] = {}
-    for path, contents, resolver in _schemas_in(specification, cls):
+    for path, contents, resolver in subschemas(specification, cls):
         if not isinstance(contents, dict):
             continue
         steps = in_place.setdefault(id(contents), [])
         steps.extend((child, ()) for child in _in_place_children(contents))
-        for keyword in _REFERENCE_KEYWORDS:
+        for keyword in REFERENCE_KEYWORDS:
             ref = contents.get(keyword)
             if not isinstance(ref, str):
                 continue
-            target, problem = _resolve(resolver, ref)
+            target, problem = lookup(resolver, ref)
             where = pointer((*path, keyword))
             if problem is not None and self_contained:
                 raise InvalidSchema(

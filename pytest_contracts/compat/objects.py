@@ -1,0 +1,133 @@
+"""The comparer of objects: ``properties``, ``required``,
+``patternProperties`` and ``additionalProperties``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Final
+
+from .direction import ADDED, REMOVED
+from .keywords import below, child, is_true, mapping, short, strings_list
+from .report import NARROWS, OPAQUE_EFFECT, Policy
+from .slots import compare_rest, compare_slot
+
+if TYPE_CHECKING:
+    from .walk import Context, Pair
+
+KEYWORDS: Final = frozenset({"properties", "required", "patternProperties", "additionalProperties"})
+
+
+def compare_objects(ctx: Context, pair: Pair) -> None:
+    _properties(ctx, pair)
+    _required(ctx, pair)
+    _pattern_properties(ctx, pair)
+    compare_rest(
+        ctx,
+        pair,
+        "additional_properties",
+        "additionalProperties",
+        "additionalProperties",
+        "additionalProperties",
+    )
+
+
+def _properties(ctx: Context, pair: Pair) -> None:
+    """A property both sides declare is compared; one only a side declares
+    meets the schema the other side gives undeclared properties."""
+    props = mapping(pair.old, "properties"), mapping(pair.new, "properties")
+    patterns = (*mapping(pair.old, "patternProperties"), *mapping(pair.new, "patternProperties"))
+    for name in sorted(props[0].keys() | props[1].keys()):
+        where = child(pair.loc, "properties", name)
+        if name in props[0] and name in props[1]:
+            ctx.descend(
+                props[0][name],
+                props[1][name],
+                below(pair.old_at, "properties", name),
+                below(pair.new_at, "properties", name),
+                where,
+            )
+            continue
+        direction = ADDED if name in props[1] else REMOVED
+        lacking, having = direction.sides(pair.old, pair.new)
+        lacking_at, having_at = direction.sides(pair.old_at, pair.new_at)
+        patterned = any(_pattern_matches(p, name) for p in patterns)
+        compare_slot(
+            ctx,
+            direction,
+            "property",
+            f"property {name!r}",
+            having["properties"][name],
+            below(having_at, "properties", name),
+            None if patterned else _fallback(lacking),
+            below(lacking_at, "additionalProperties"),
+            where,
+            lenient=ctx.policy is Policy.LENIENT and _model(lacking) == "open",
+        )
+
+
+def _required(ctx: Context, pair: Pair) -> None:
+    required = strings_list(pair.old, "required"), strings_list(pair.new, "required")
+    for direction in (ADDED, REMOVED):
+        lacking, having = direction.sides(*required)
+        for index, name in enumerate(having):
+            if name not in lacking and name not in having[:index]:
+                ctx.add_directed(
+                    direction,
+                    f"required.{direction.verb}",
+                    child(pair.loc, "required", index),
+                    name,
+                    NARROWS,
+                    f"property {name!r} "
+                    + direction.pick("is now required", "is no longer required"),
+                )
+
+
+def _pattern_properties(ctx: Context, pair: Pair) -> None:
+    old_patterns = mapping(pair.old, "patternProperties")
+    new_patterns = mapping(pair.new, "patternProperties")
+    for pattern in sorted(old_patterns.keys() | new_patterns.keys()):
+        where = child(pair.loc, "patternProperties", pattern)
+        if pattern in old_patterns and pattern in new_patterns:
+            ctx.descend(
+                old_patterns[pattern],
+                new_patterns[pattern],
+                below(pair.old_at, "patternProperties", pattern),
+                below(pair.new_at, "patternProperties", pattern),
+                where,
+            )
+            continue
+        direction = ADDED if pattern in new_patterns else REMOVED
+        ctx.add_directed(
+            direction,
+            f"pattern_properties.{direction.verb}",
+            where,
+            new_patterns[pattern] if pattern in new_patterns else old_patterns[pattern],
+            OPAQUE_EFFECT,
+            f"patternProperties {short(pattern, 40)} {direction.verb}",
+        )
+
+
+def _pattern_matches(pattern: str, name: str) -> bool:
+    try:
+        return re.search(pattern, name) is not None
+    except re.error:
+        return True  # an unreadable pattern might match: do not assume it does not
+
+
+def _model(schema: Mapping[str, Any]) -> str:
+    """The object content model: "open", "closed" or "partial"."""
+    if "patternProperties" in schema or "unevaluatedProperties" in schema:
+        return "partial"
+    rest = schema.get("additionalProperties", True)
+    if rest is False:
+        return "closed"
+    return "open" if is_true(rest) else "partial"
+
+
+def _fallback(schema: Mapping[str, Any]) -> Any:
+    """The schema an undeclared property meets; None when unevaluatedProperties
+    decides it (the engine does not model which properties were evaluated)."""
+    if "additionalProperties" not in schema and "unevaluatedProperties" in schema:
+        return None
+    return schema.get("additionalProperties", True)

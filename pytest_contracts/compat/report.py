@@ -1,0 +1,293 @@
+"""The report of a comparison: modes, policies, effects, changes and their rendering.
+
+A :class:`Change` says what one difference does to two sides: ``readers``
+(BACKWARD: does the new schema accept all the old one accepted?) and
+``writers`` (FORWARD: does the old schema accept all the new one accepts?).
+A :class:`CompatReport` holds every change of a comparison and the
+:class:`Policy` it is judged under; a :class:`Mode` picks the sides that count.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import textwrap
+from collections.abc import Callable, Mapping
+from typing import Any, Final, TypeVar
+
+from ..errors import InvalidArgument
+
+_E = TypeVar("_E", bound=enum.StrEnum)
+
+
+def parse_enum(cls: type[_E], value: Any, what: str, normalise: Callable[[str], str]) -> _E:
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, str):
+        try:
+            return cls(normalise(value.strip().replace("-", "_").replace(" ", "_")))
+        except ValueError:
+            pass
+    raise InvalidArgument(
+        f"unknown {what} {value!r}; use one of: " + ", ".join(member.value for member in cls)
+    )
+
+
+class Mode(enum.StrEnum):
+    """Which side of a schema change must keep working.
+
+    BACKWARD: readers on the new version read data written under the old one.
+    FORWARD: readers on the old version read data written under the new one.
+    FULL: both. The ``_TRANSITIVE`` forms ask the same question of every
+    earlier version, not only the latest; on one pair they are the plain form.
+    NONE checks nothing.
+    """
+
+    BACKWARD = "BACKWARD"
+    BACKWARD_TRANSITIVE = "BACKWARD_TRANSITIVE"
+    FORWARD = "FORWARD"
+    FORWARD_TRANSITIVE = "FORWARD_TRANSITIVE"
+    FULL = "FULL"
+    FULL_TRANSITIVE = "FULL_TRANSITIVE"
+    NONE = "NONE"
+
+    @property
+    def transitive(self) -> bool:
+        return self.name.endswith("_TRANSITIVE")
+
+    @property
+    def checks_readers(self) -> bool:
+        return self.name.startswith(("BACKWARD", "FULL"))
+
+    @property
+    def checks_writers(self) -> bool:
+        return self.name.startswith(("FORWARD", "FULL"))
+
+    @classmethod
+    def parse(cls, value: str | Mode) -> Mode:
+        """``"backward"``, ``"full-transitive"``, ``Mode.FULL``...: case does not
+        matter. Anything else is an :class:`InvalidArgument` naming the choices."""
+        return parse_enum(cls, value, "compatibility mode", str.upper)
+
+
+class Policy(enum.StrEnum):
+    """How optional properties in open objects, and unknown effects, are judged.
+
+    STRICT follows Confluent Schema Registry's JSON Schema rules and counts an
+    UNKNOWN effect as breaking. LENIENT lets an optional property come and go
+    in an open object, and lists UNKNOWN effects without failing on them.
+    """
+
+    STRICT = "strict"
+    LENIENT = "lenient"
+
+    @classmethod
+    def parse(cls, value: str | Policy) -> Policy:
+        """``"strict"`` or ``"lenient"``, any case; anything else is an
+        :class:`InvalidArgument` naming the choices."""
+        return parse_enum(cls, value, "compatibility policy", str.lower)
+
+
+DEFAULT_MODE: Final = Mode.BACKWARD
+DEFAULT_POLICY: Final = Policy.LENIENT
+
+
+class Effect(enum.StrEnum):
+    """What one change does to one side."""
+
+    SAFE = "safe"
+    BREAKING = "breaking"
+    UNKNOWN = "unknown"
+
+
+SAFE: Final = Effect.SAFE
+BREAKING: Final = Effect.BREAKING
+UNKNOWN: Final = Effect.UNKNOWN
+
+#: What a change does to (readers, writers).
+Effects = tuple[Effect, Effect]
+
+# The (readers, writers) pairs of the common cases.
+NARROWS: Final[Effects] = (BREAKING, SAFE)
+WIDENS: Final[Effects] = (SAFE, BREAKING)
+BREAKS_BOTH: Final[Effects] = (BREAKING, BREAKING)
+NEUTRAL: Final[Effects] = (SAFE, SAFE)
+OPAQUE_EFFECT: Final[Effects] = (UNKNOWN, UNKNOWN)
+
+_CHANGE_FIELDS: Final = ("kind", "location", "old", "new", "readers", "writers", "message")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Change:
+    """One difference between the old and the new schema.
+
+    ``location`` is a JSON Pointer into the new schema (into the old one for
+    what was removed); ``old``/``new`` are the values there, None when absent.
+    """
+
+    kind: str
+    location: str
+    old: Any
+    new: Any
+    #: BACKWARD: does the new schema still accept all the old one accepted?
+    readers: Effect
+    #: FORWARD: does the old schema accept all the new one accepts?
+    writers: Effect
+    message: str
+
+    @property
+    def unknown(self) -> bool:
+        return UNKNOWN in (self.readers, self.writers)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data; :meth:`from_dict` reads it back unchanged."""
+        return {
+            "kind": self.kind,
+            "location": self.location,
+            "old": self.old,
+            "new": self.new,
+            "readers": self.readers.value,
+            "writers": self.writers.value,
+            "message": self.message,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Change:
+        if not isinstance(data, Mapping) or set(data) != set(_CHANGE_FIELDS):
+            raise InvalidArgument(
+                f"a stored change must have exactly the keys {', '.join(_CHANGE_FIELDS)}; "
+                f"got {sorted(data) if isinstance(data, Mapping) else type(data).__name__}"
+            )
+        for name in ("kind", "location", "message"):
+            if not isinstance(data[name], str):
+                raise InvalidArgument(f"a stored change's {name} must be a string")
+        return cls(
+            kind=data["kind"],
+            location=data["location"],
+            old=data["old"],
+            new=data["new"],
+            readers=parse_enum(Effect, data["readers"], "effect", str.lower),
+            writers=parse_enum(Effect, data["writers"], "effect", str.lower),
+            message=data["message"],
+        )
+
+
+_REPORT_FORMAT: Final = 1
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class CompatReport:
+    """Every change between two schema versions, judged under one policy."""
+
+    changes: tuple[Change, ...]
+    policy: Policy
+
+    def _counts(self, effect: Effect) -> bool:
+        return effect is BREAKING or (effect is UNKNOWN and self.policy is Policy.STRICT)
+
+    def breaking_changes(self, mode: Mode | str) -> list[Change]:
+        """The changes that fail ``mode``: BREAKING on a side the mode checks,
+        or UNKNOWN there under the STRICT policy. Empty for ``Mode.NONE``."""
+        mode = Mode.parse(mode)
+        return [
+            change
+            for change in self.changes
+            if (mode.checks_readers and self._counts(change.readers))
+            or (mode.checks_writers and self._counts(change.writers))
+        ]
+
+    def breaks(self, mode: Mode | str) -> bool:
+        """Whether the new version fails ``mode`` against the old one."""
+        return bool(self.breaking_changes(mode))
+
+    def unknown_changes(self) -> list[Change]:
+        """The changes whose effect on either side the engine cannot tell."""
+        return [change for change in self.changes if change.unknown]
+
+    @property
+    def breaks_readers(self) -> bool:
+        """Some change is BREAKING for readers (UNKNOWN does not count here)."""
+        return any(change.readers is BREAKING for change in self.changes)
+
+    @property
+    def breaks_writers(self) -> bool:
+        """Some change is BREAKING for writers (UNKNOWN does not count here)."""
+        return any(change.writers is BREAKING for change in self.changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready data; :meth:`from_dict` reads it back unchanged."""
+        return {
+            "format": _REPORT_FORMAT,
+            "policy": self.policy.value,
+            "changes": [change.to_dict() for change in self.changes],
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> CompatReport:
+        if not isinstance(data, Mapping) or data.get("format") != _REPORT_FORMAT:
+            raise InvalidArgument(
+                f"not a stored compatibility report of format {_REPORT_FORMAT}: "
+                "expected a mapping with format, policy and changes"
+            )
+        changes = data.get("changes")
+        if not isinstance(changes, list):
+            raise InvalidArgument("a stored compatibility report's changes must be a list")
+        return cls(
+            changes=tuple(Change.from_dict(item) for item in changes),
+            policy=Policy.parse(data.get("policy", "")),
+        )
+
+    def render(self, width: int = 80) -> list[str]:
+        """Lines for a human, none longer than ``width`` (at least 20): a
+        summary, then one entry per change, labelled by its effect."""
+        width = max(width, 20)
+        if not self.changes:
+            return textwrap.wrap("no changes between the two schemas", width)
+        lines = textwrap.wrap(self._summary(), width, subsequent_indent="  ")
+        for change in self.changes:
+            text = f"{_label(change):<15} {change.location or '(root)'}  {change.message}"
+            if change.readers is UNKNOWN and change.writers is BREAKING:
+                text += " [readers: unknown]"
+            elif change.writers is UNKNOWN and change.readers is BREAKING:
+                text += " [writers: unknown]"
+            lines.extend(
+                textwrap.wrap(
+                    text,
+                    width,
+                    subsequent_indent="    ",
+                    break_long_words=True,
+                    break_on_hyphens=False,
+                )
+            )
+        return lines
+
+    def _summary(self) -> str:
+        count = len(self.changes)
+        sides = []
+        for side, breaks in (("readers", self.breaks_readers), ("writers", self.breaks_writers)):
+            unknown = any(getattr(change, side) is UNKNOWN for change in self.changes)
+            sides.append(
+                f"breaks {side}" if breaks else f"{side} unknown" if unknown else f"{side} safe"
+            )
+        text = f"{count} change{'s' if count != 1 else ''} (policy {self.policy}): " + "; ".join(
+            sides
+        )
+        if self.unknown_changes():
+            if self.policy is Policy.STRICT:
+                text += " (unknown counts as breaking under strict)"
+            else:
+                text += " (unknown is listed, not failed, under lenient)"
+        return text
+
+
+def _label(change: Change) -> str:
+    readers, writers = change.readers is BREAKING, change.writers is BREAKING
+    if readers and writers:
+        return "BREAKS BOTH"
+    if readers:
+        return "BREAKS READERS"
+    if writers:
+        return "BREAKS WRITERS"
+    if change.unknown:
+        return "UNKNOWN"
+    return "safe"
