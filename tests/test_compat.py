@@ -1,4 +1,4 @@
-"""The schema compatibility engine: a verdict table, then one test per behaviour."""
+"""The comparison as a whole: a verdict table, then one test per behaviour of the walk."""
 
 # The verdict table keeps one row per line, so that it reads as a table.
 # ruff: noqa: E501
@@ -6,50 +6,16 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
-import urllib.request
 from typing import Any
 
 import pytest
 
-from pytest_contracts.compat import (
-    DEFAULT_MODE,
-    DEFAULT_POLICY,
-    Change,
-    CompatReport,
-    DocumentVerdict,
-    Effect,
-    Mode,
-    Policy,
-    compare,
-    document_compatible,
-    is_subset,
-)
-from pytest_contracts.errors import InvalidArgument, InvalidSchema
+from pytest_contracts.compat import Effect, Mode, Policy, compare, document_compatible
+from pytest_contracts.errors import InvalidSchema
 
-DRAFT4 = "http://json-schema.org/draft-04/schema#"
-DRAFT7 = "http://json-schema.org/draft-07/schema#"
-DRAFT2020 = "https://json-schema.org/draft/2020-12/schema"
-
-_ABSENT = object()
-
-
-def obj(
-    properties: dict[str, Any], required: list[str] | None = None, additional: Any = _ABSENT
-) -> dict[str, Any]:
-    schema: dict[str, Any] = {"type": "object", "properties": properties}
-    if required is not None:
-        schema["required"] = required
-    if additional is not _ABSENT:
-        schema["additionalProperties"] = additional
-    return schema
-
-
-S = {"type": "string"}
-I = {"type": "integer"}  # noqa: E741
-STR_OR_NULL = {"type": ["string", "null"]}
+from .compat_cases import DRAFT4, DRAFT7, DRAFT2020, STR_OR_NULL, I, S, obj
 
 
 def tagged(kind: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -261,6 +227,13 @@ def test_table_covers_every_documented_change_kind() -> None:
     assert documented <= seen, sorted(documented - seen)
 
 
+@pytest.mark.parametrize("mode", ["BACKWARD", "FORWARD", "FULL"])
+def test_transitive_mode_judges_a_pair_as_its_plain_form(mode: str) -> None:
+    for _, old, new, *_ in ROWS:
+        report = compare(old, new, policy="strict")
+        assert report.breaks(f"{mode}_TRANSITIVE") == report.breaks(mode)
+
+
 # -- where, what and how much ---------------------------------------------------------
 
 
@@ -333,291 +306,6 @@ def test_identical_schemas_have_no_changes() -> None:
     assert not report.breaks(Mode.FULL)
 
 
-# -- policies, modes and verdicts ---------------------------------------------------------
-
-
-def test_defaults_are_backward_and_lenient() -> None:
-    assert DEFAULT_MODE is Mode.BACKWARD
-    assert DEFAULT_POLICY is Policy.LENIENT
-    assert compare(S, S).policy is Policy.LENIENT
-
-
-def test_lenient_property_addition_is_listed_as_safe_not_hidden() -> None:
-    report = compare(obj({"a": S}), obj({"a": S, "b": I}))
-    (change,) = report.changes
-    assert (change.kind, change.readers, change.writers) == (
-        "property.added",
-        Effect.SAFE,
-        Effect.SAFE,
-    )
-
-
-def test_unknown_breaks_under_strict_and_is_listed_under_lenient() -> None:
-    old, new = {"not": S}, {"not": I}
-    lenient = compare(old, new, policy="lenient")
-    strict = compare(old, new, policy="STRICT")
-    assert [c.kind for c in lenient.unknown_changes()] == ["not.changed"]
-    assert not lenient.breaks(Mode.FULL)
-    assert strict.breaks(Mode.BACKWARD)
-    assert strict.breaks(Mode.FORWARD)
-    assert not strict.breaks_readers
-    assert not strict.breaks_writers
-
-
-def test_breaking_changes_keeps_only_those_the_mode_checks() -> None:
-    old = obj({"a": S, "b": {"maximum": 5}}, additional=False)
-    new = obj({"a": S, "b": {"maximum": 3}, "c": S}, additional=False)
-    report = compare(old, new)
-    assert [c.kind for c in report.breaking_changes(Mode.BACKWARD)] == ["bound.tightened"]
-    assert [c.kind for c in report.breaking_changes("forward")] == ["property.added"]
-    assert len(report.breaking_changes(Mode.FULL)) == 2
-    assert report.breaking_changes(Mode.NONE) == []
-    assert report.breaks_readers
-    assert report.breaks_writers
-
-
-@pytest.mark.parametrize("mode", ["BACKWARD", "FORWARD", "FULL"])
-def test_transitive_mode_judges_a_pair_as_its_plain_form(mode: str) -> None:
-    for _, old, new, *_ in ROWS:
-        report = compare(old, new, policy="strict")
-        assert report.breaks(f"{mode}_TRANSITIVE") == report.breaks(mode)
-
-
-def test_mode_none_never_breaks() -> None:
-    assert not compare(S, I, policy="strict").breaks(Mode.NONE)
-
-
-@pytest.mark.parametrize(
-    ("mode", "transitive", "readers", "writers"),
-    [
-        (Mode.BACKWARD, False, True, False),
-        (Mode.BACKWARD_TRANSITIVE, True, True, False),
-        (Mode.FORWARD, False, False, True),
-        (Mode.FORWARD_TRANSITIVE, True, False, True),
-        (Mode.FULL, False, True, True),
-        (Mode.FULL_TRANSITIVE, True, True, True),
-        (Mode.NONE, False, False, False),
-    ],
-)
-def test_mode_properties(mode: Mode, transitive: bool, readers: bool, writers: bool) -> None:
-    assert (mode.transitive, mode.checks_readers, mode.checks_writers) == (
-        transitive,
-        readers,
-        writers,
-    )
-    assert mode.value == mode.name
-
-
-def test_mode_parse_ignores_case_and_accepts_hyphens() -> None:
-    assert Mode.parse("backward") is Mode.BACKWARD
-    assert Mode.parse("Full-Transitive") is Mode.FULL_TRANSITIVE
-    assert Mode.parse(Mode.NONE) is Mode.NONE
-    assert Policy.parse("STRICT") is Policy.STRICT
-    assert Policy.parse(Policy.LENIENT) is Policy.LENIENT
-
-
-@pytest.mark.parametrize("value", ["sideways", "", 3, None])
-def test_mode_parse_error_names_the_accepted_values(value: Any) -> None:
-    with pytest.raises(InvalidArgument, match="compatibility mode") as caught:
-        Mode.parse(value)
-    for mode in Mode:
-        assert mode.value in str(caught.value)
-
-
-def test_policy_parse_error_names_the_accepted_values() -> None:
-    with pytest.raises(InvalidArgument, match=r"compatibility policy 'loose'.*strict, lenient"):
-        Policy.parse("loose")
-    with pytest.raises(InvalidArgument, match="compatibility policy"):
-        compare(S, S, policy="loose")
-
-
-def test_breaks_refuses_an_unknown_mode() -> None:
-    with pytest.raises(InvalidArgument, match="BACKWARD"):
-        compare(S, I).breaks("upward")
-
-
-# -- storage and display -------------------------------------------------------------------
-
-
-def _varied_report(policy: str) -> CompatReport:
-    old = obj({"a": {"enum": [1, 2]}, "b": S, "c": {"not": S}}, ["b"], additional=False)
-    new = obj({"a": {"enum": [2, 3.5]}, "c": {"not": I}, "d": {"const": None}}, additional=True)
-    return compare(old, new, policy=policy)
-
-
-@pytest.mark.parametrize("policy", ["strict", "lenient"])
-def test_report_round_trips_through_json(policy: str) -> None:
-    report = _varied_report(policy)
-    assert len(report.changes) >= 6
-    stored = json.dumps(report.to_dict(), allow_nan=False)
-    restored = CompatReport.from_dict(json.loads(stored))
-    assert restored == report
-    assert restored.to_dict() == report.to_dict()
-    assert all(isinstance(c.readers, Effect) for c in restored.changes)
-
-
-def test_change_to_dict_is_plain_json() -> None:
-    (change,) = compare({"maximum": 2}, {"maximum": 1}).changes
-    assert change.to_dict() == {
-        "kind": "bound.tightened",
-        "location": "/maximum",
-        "old": 2,
-        "new": 1,
-        "readers": "breaking",
-        "writers": "safe",
-        "message": "maximum lowered 2 -> 1",
-    }
-    assert Change.from_dict(change.to_dict()) == change
-
-
-@pytest.mark.parametrize(
-    "data",
-    [
-        {},
-        {"format": 99, "policy": "strict", "changes": []},
-        {"format": 1, "policy": "strict", "changes": {}},
-        {"format": 1, "policy": "sloppy", "changes": []},
-        {"format": 1, "policy": "strict", "changes": [{"kind": "x"}]},
-    ],
-)
-def test_from_dict_refuses_malformed_data(data: dict[str, Any]) -> None:
-    with pytest.raises(InvalidArgument):
-        CompatReport.from_dict(data)
-
-
-@pytest.mark.parametrize("width", [80, 50, 30])
-def test_render_keeps_every_line_within_width(width: int) -> None:
-    name = "a_property_name_that_is_far_too_long_to_fit_on_one_line_of_any_terminal" * 2
-    old = obj({name: obj({name: {"maximum": 120}})})
-    new = obj({name: obj({name: {"maximum": 100}}), "other": {"not": S}})
-    lines = compare(old, new, policy="strict").render(width)
-    assert len(lines) >= 4
-    assert all(len(line) <= width for line in lines), lines
-    assert any(line.startswith("BREAKS READERS") for line in lines)
-
-
-def test_render_labels_each_change_and_flags_unknown() -> None:
-    lines = _varied_report("strict").render()
-    assert lines[0].startswith("7 changes (policy strict): breaks readers; breaks writers")
-    summary = " ".join(" ".join(lines[:2]).split())
-    assert summary.endswith("(unknown counts as breaking under strict)")
-    assert any(line.startswith("UNKNOWN") and "/properties/c/not" in line for line in lines)
-    assert any(line.startswith("BREAKS WRITERS") for line in lines)
-    assert any(line.startswith("BREAKS READERS") for line in lines)
-
-
-def test_render_says_when_nothing_changed() -> None:
-    assert compare(S, {**S, "title": "same rules"}).render() != [
-        "no changes between the two schemas"
-    ]
-    assert compare(S, S).render() == ["no changes between the two schemas"]
-
-
-# -- references ------------------------------------------------------------------------------
-
-TREE = {
-    "$defs": {
-        "node": {
-            "type": "object",
-            "properties": {
-                "value": {"type": "integer"},
-                "children": {"type": "array", "items": {"$ref": "#/$defs/node"}},
-            },
-            "required": ["value"],
-        }
-    },
-    "$ref": "#/$defs/node",
-}
-
-
-def test_recursive_schema_compared_with_itself_terminates_without_changes() -> None:
-    report = compare(TREE, json.loads(json.dumps(TREE)), policy="strict")
-    assert report.changes == ()
-
-
-def test_change_in_recursive_definition_is_reported_once_where_it_is_defined() -> None:
-    new = json.loads(json.dumps(TREE))
-    new["$defs"]["node"]["properties"]["value"]["maximum"] = 10
-    report = compare(TREE, new)
-    assert [(c.kind, c.location) for c in report.changes] == [
-        ("bound.added", "/$defs/node/properties/value/maximum")
-    ]
-
-
-def test_self_referencing_root_terminates() -> None:
-    old = {"type": "object", "properties": {"next": {"$ref": "#"}}}
-    new = {"type": "object", "properties": {"next": {"$ref": "#"}, "tag": S}}
-    report = compare(old, new, policy="strict")
-    assert [(c.kind, c.location) for c in report.changes] == [("property.added", "/properties/tag")]
-
-
-def test_mutually_recursive_definitions_terminate() -> None:
-    def schema(leaf: Any) -> dict[str, Any]:
-        return {
-            "$defs": {
-                "a": {"type": "object", "properties": {"b": {"$ref": "#/$defs/b"}, "leaf": leaf}},
-                "b": {"type": "object", "properties": {"a": {"$ref": "#/$defs/a"}}},
-            },
-            "$ref": "#/$defs/a",
-        }
-
-    report = compare(schema(S), schema(STR_OR_NULL))
-    assert [(c.kind, c.location) for c in report.changes] == [
-        ("type.widened", "/$defs/a/properties/leaf/type")
-    ]
-
-
-def test_anchor_and_own_id_references_are_followed() -> None:
-    def schema(maximum: int) -> dict[str, Any]:
-        return {
-            "$id": "https://example.com/person.json",
-            "$defs": {"age": {"$anchor": "age", "maximum": maximum}},
-            "properties": {
-                "a": {"$ref": "#age"},
-                "b": {"$ref": "https://example.com/person.json#/$defs/age"},
-            },
-        }
-
-    report = compare(schema(120), schema(100))
-    assert [(c.kind, c.location) for c in report.changes] == [
-        ("bound.tightened", "/$defs/age/maximum")
-    ]
-
-
-@pytest.fixture
-def no_network(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    attempts: list[Any] = []
-
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        attempts.append(args)
-        raise AssertionError(f"network use attempted: {args!r}")
-
-    monkeypatch.setattr(urllib.request, "urlopen", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
-    monkeypatch.setattr(socket, "getaddrinfo", refuse)
-    return attempts
-
-
-def test_remote_reference_is_never_fetched(no_network: list[Any]) -> None:
-    old = {"properties": {"a": {"$ref": "https://example.invalid/a.json"}, "b": {"$ref": "b.json"}}}
-    new = {
-        "properties": {"a": {"$ref": "https://example.invalid/a2.json"}, "b": {"$ref": "b.json"}}
-    }
-    report = compare(old, new, policy="strict")
-    assert [(c.kind, c.location, c.readers, c.writers) for c in report.changes] == [
-        ("ref.unresolvable", "/properties/a/$ref", Effect.UNKNOWN, Effect.UNKNOWN)
-    ]
-    assert no_network == []
-
-
-def test_document_check_never_fetches_a_remote_reference(no_network: list[Any]) -> None:
-    schema = {"properties": {"a": {"$ref": "https://example.invalid/a.json"}}}
-    with pytest.raises(InvalidSchema, match="never fetched"):
-        document_compatible({"a": 1}, S, schema)
-    assert no_network == []
-
-
 # -- inputs that are not schemas ----------------------------------------------------------
 
 
@@ -635,57 +323,6 @@ def test_malformed_schema_is_invalid_schema_naming_the_place() -> None:
     with pytest.raises(InvalidSchema, match="new schema is not a valid JSON Schema") as caught:
         compare(S, {"properties": {"a": {"type": 5}}})
     assert caught.value.path == "/properties/a/type"
-
-
-# -- the direct question about one document ----------------------------------------------------
-
-
-def test_document_valid_under_both_versions_is_compatible() -> None:
-    old = obj({"age": {"type": "integer", "maximum": 120}})
-    new = obj({"age": {"type": "integer", "maximum": 100}})
-    verdict = document_compatible({"age": 40}, old, new)
-    assert verdict == DocumentVerdict(True, True, [])
-    assert verdict.compatible
-
-
-def test_document_valid_under_old_but_not_new_names_the_error() -> None:
-    old = obj({"age": {"type": "integer", "maximum": 120}})
-    new = obj({"age": {"type": "integer", "maximum": 100}}, ["name"])
-    verdict = document_compatible({"age": 110}, old, new)
-    assert verdict.valid_under_old
-    assert not verdict.compatible
-    assert verdict.errors_under_new == [
-        "(root): 'name' is a required property",
-        "/age: 110 is greater than the maximum of 100",
-    ]
-
-
-def test_document_invalid_under_old_can_become_valid_under_new() -> None:
-    verdict = document_compatible("x", I, {"type": ["integer", "string"]})
-    assert (verdict.valid_under_old, verdict.valid_under_new) == (False, True)
-
-
-def test_document_check_applies_formats_and_each_schemas_own_draft() -> None:
-    old = {"$schema": DRAFT7, "items": [S], "additionalItems": False}
-    new = {"prefixItems": [{"type": "string", "format": "email"}], "items": False}
-    assert not document_compatible(["a", "b"], old, new).valid_under_old
-    verdict = document_compatible(["not an email"], old, new)
-    assert verdict.valid_under_old
-    assert not verdict.valid_under_new
-    assert "email" in verdict.errors_under_new[0]
-
-
-# -- subsets --------------------------------------------------------------------------------
-
-
-def test_is_subset_answers_true_false_or_unknown() -> None:
-    assert is_subset(I, {"type": "number"}) is True
-    assert is_subset({"type": "number"}, I) is False
-    assert is_subset(obj({"a": S}, ["a"]), obj({"a": S})) is True
-    assert is_subset(obj({"a": S}), obj({"a": S}, additional=False)) is False
-    assert is_subset({"not": S}, {"not": I}) is None
-    assert is_subset(True, False) is False
-    assert is_subset(False, S) is True
 
 
 # -- what the module may import -------------------------------------------------------------------
