@@ -306,6 +306,61 @@ def test_identical_schemas_have_no_changes() -> None:
     assert not report.breaks(Mode.FULL)
 
 
+# -- additions and removals ---------------------------------------------------------------
+
+# (the schema without the thing, the schema with it): read one way it is added, the other way removed.
+MIRRORED = [
+    ("property/open", obj({"a": S}), obj({"a": S, "b": I})),
+    ("property/closed", obj({"a": S}, additional=False), obj({"a": S, "b": I}, additional=False)),
+    ("property/compared-below", obj({}, additional=S), obj({"b": {**S, "maxLength": 3}}, additional=S)),
+    ("property/unevaluated", {"unevaluatedProperties": False}, {"unevaluatedProperties": False, "properties": {"b": S}}),
+    ("property/patterned", {"patternProperties": {"^x": S}}, {"patternProperties": {"^x": S}, "properties": {"xa": S}}),
+    ("tuple-item/open-rest", {"prefixItems": [S]}, {"prefixItems": [S, I]}),
+    ("tuple-item/closed-rest", {"prefixItems": [S], "items": False}, {"prefixItems": [S, I], "items": False}),
+    ("tuple-item/draft7", {"$schema": DRAFT7, "items": [S], "additionalItems": False}, {"$schema": DRAFT7, "items": [S, I], "additionalItems": False}),
+    ("required", obj({"a": S, "b": S}, ["a"]), obj({"a": S, "b": S}, ["a", "b"])),
+    ("const", S, {**S, "const": "a"}),
+    ("enum", S, {**S, "enum": ["a"]}),
+    ("enum-values", {"enum": ["a"]}, {"enum": ["a", "b", 3]}),
+    ("pattern-and-format", S, {**S, "pattern": "^a", "format": "email"}),
+    ("pattern-properties", obj({}), {**obj({}), "patternProperties": {"^x_": S}}),
+    ("any-of", {}, {"anyOf": [S, I]}),
+    ("one-of", {}, {"oneOf": [S, I]}),
+    ("any-of-branch", {"anyOf": [S, I]}, {"anyOf": [S, I, {"type": "null"}]}),
+    ("one-of-branch/overlapping", {"oneOf": [S, I]}, {"oneOf": [S, I, {"type": "number"}]}),
+    ("all-of-branch", {"allOf": [S]}, {"allOf": [S, {"maxLength": 3}]}),
+    ("opaque-keyword", {}, {"not": S, "propertyNames": {"maxLength": 3}}),
+    ("dependent-entry", {"dependentSchemas": {"a": {"required": ["b"]}}}, {"dependentSchemas": {"a": {"required": ["b"]}, "c": {"required": ["d"]}}}),
+    ("ref-next-to-keywords", {"$defs": {"A": {"minLength": 1}}, "type": "string"}, {"$defs": {"A": {"minLength": 1}}, "type": "string", "$ref": "#/$defs/A"}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lacking", "having"), [pytest.param(*row[1:], id=row[0]) for row in MIRRORED]
+)
+@pytest.mark.parametrize("policy", ["strict", "lenient"])
+def test_a_removal_is_reported_as_the_addition_seen_from_the_other_side(
+    lacking: Any, having: Any, policy: str
+) -> None:
+    added = compare(lacking, having, policy=policy).changes
+    removed = compare(having, lacking, policy=policy).changes
+    assert any(".added" in c.kind or "_added" in c.kind for c in added)
+    mirrored = sorted(
+        (
+            c.kind.replace("added", "removed"),
+            c.location,
+            repr(c.new),
+            repr(c.old),
+            c.writers,
+            c.readers,
+        )
+        for c in added
+    )
+    assert mirrored == sorted(
+        (c.kind, c.location, repr(c.old), repr(c.new), c.readers, c.writers) for c in removed
+    )
+
+
 # -- inputs that are not schemas ----------------------------------------------------------
 
 
