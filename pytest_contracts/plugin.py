@@ -1,24 +1,26 @@
 """The pytest11 entry point of pytest-contracts: options, markers, fixtures, hooks.
 
-Thin on purpose: each hook parses, checks and hands off to the
-:class:`~pytest_contracts.session.ContractsSession` kept in ``config.stash``.
-Nothing heavy is imported here, so a suite that uses no contract pays almost
-nothing for the plugin being installed.
+Thin on purpose: each hook hands off to the
+:class:`~pytest_contracts.session.ContractsSession` kept in ``config.stash``;
+the reporting process's :class:`~pytest_contracts.summary.ContractsSummary`
+receives its hooks itself. Nothing heavy is imported here, so a suite that
+uses no contract pays almost nothing for the plugin being installed.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Generator
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
-from .session import ContractsSession, ContractWarning, read_settings
+from .recorder import ContractWarning
+from .session import ContractsSession
+from .settings import read_settings
 
 if TYPE_CHECKING:
     from .bridge import ContractManagerClient, StateManagerClient
-    from .session import PhaseOutput
+    from .recorder import PhaseOutput
 
 __all__ = ["ContractWarning"]
 
@@ -109,26 +111,10 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     contracts = ContractsSession(config, read_settings(config))
     config.stash[SESSION] = contracts
-    # The session object receives the test reports itself (as pytest-xdist's
-    # DSession does), so it can gather every check, wherever it ran.
-    config.pluginmanager.register(contracts, "pytest_contracts_session")
-    if config.pluginmanager.hasplugin("xdist"):
-        config.pluginmanager.register(XdistHooks(contracts), "pytest_contracts_xdist")
-
-
-class XdistHooks:
-    """Registered only when pytest-xdist is installed: its hooks exist only then."""
-
-    def __init__(self, contracts: ContractsSession) -> None:
-        self.contracts = contracts
-
-    def pytest_testnodeready(self, node: Any) -> None:
-        self.contracts.workers += 1
-
-    def pytest_testnodedown(self, node: Any, error: Any) -> None:
-        data = getattr(node, "workeroutput", {}).get("pytest_contracts")
-        if data:
-            self.contracts.merge_worker(data)
+    for name, plugin in contracts.plugins.items():
+        config.pluginmanager.register(plugin, name)
+    # A cleanup, not pytest_unconfigure: it runs even when an unconfigure hook fails.
+    config.add_cleanup(contracts.close)
 
 
 def _session(config: pytest.Config) -> ContractsSession:
@@ -142,33 +128,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    contracts = _session(config)
-    info = contracts.registry_info()
-    line = (
-        f"contracts: registry {info['database']} ({info['database_url']}) + {info['cache']}, "
-        f"team {contracts.settings.team!r}, gate {'on' if contracts.settings.gate else 'off'}"
-    )
-    if contracts.settings.engine != "jsonschema":
-        line += f", engine {contracts.settings.engine}"
-    return [line] + (
-        [f"contracts: loaded {contracts.load_summary}"] if contracts.load_summary else []
-    )
+    return _session(config).header_lines()
 
 
 @pytest.hookimpl(wrapper=True)
 def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, Any]:
     report = yield
-    if report.passed and report.result:
-        contracts = _session(collector.config)
-        problems = [
-            problem
-            for node in report.result
-            if isinstance(node, pytest.Item) and (problem := contracts.collect_targets(node))
-        ]
-        if problems:
-            report.outcome = "failed"
-            report.longrepr = "invalid contract marker:\n" + "\n".join(problems)
-            report.result = []
+    _session(collector.config).check_markers(report)
     return report
 
 
@@ -183,38 +149,6 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     results = contracts.check_item(item)
     if results:
         contracts.conclude_call(item, results)
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    _session(session.config).finish(session, exitstatus)
-
-
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    _session(config).terminal_summary(terminalreporter)
-
-
-def pytest_unconfigure(config: pytest.Config) -> None:
-    contracts = config.stash.get(SESSION, None)
-    if contracts is None:
-        return
-    for name in ("pytest_contracts_session", "pytest_contracts_xdist"):
-        plugin = config.pluginmanager.get_plugin(name)
-        if plugin is not None:
-            config.pluginmanager.unregister(plugin)
-    try:
-        if not contracts.report_written and contracts.report_error is None:
-            # The session stopped before it finished (a usage error at start):
-            # nothing was checked, so a gate cannot have passed.
-            if contracts.settings.gate and contracts.gate_reason is None:
-                contracts.gate_reason = "the session stopped before its contracts were checked" + (
-                    f": {contracts.start_error}" if contracts.start_error else ""
-                )
-            contracts.write_report(int(pytest.ExitCode.USAGE_ERROR), interrupted=True)
-            if contracts.report_error:
-                sys.stderr.write(f"pytest-contracts: {contracts.report_error}\n")
-    finally:
-        contracts.close()
 
 
 @pytest.fixture(scope="session")

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from pytest_contracts import session
+from pytest_contracts import writer as writer_module
 from pytest_contracts.bridge import RegistryLoop
 from pytest_contracts.contracts import ValidationInput
 from pytest_contracts.errors import InvalidArgument
-from pytest_contracts.session import ValidationWriter
+from pytest_contracts.writer import ValidationWriter
 
 
 class Recorder:
@@ -46,9 +46,9 @@ def writer_for(
     manager: Recorder | None = None,
     **settings: float,
 ) -> tuple[ValidationWriter, Recorder]:
-    """A writer on ``loop`` in front of ``manager``, with session.WRITE_* set."""
+    """A writer on ``loop`` in front of ``manager``, with the module's WRITE_* set."""
     for name, value in settings.items():
-        monkeypatch.setattr(session, name, value)
+        monkeypatch.setattr(writer_module, name, value)
     manager = manager or Recorder()
     return ValidationWriter(loop, manager), manager  # type: ignore[arg-type]
 
@@ -62,13 +62,13 @@ def test_the_test_that_fills_a_batch_waits_until_it_is_written(
 ) -> None:
     # A delay of a minute: nothing is written by the timer.
     writer, manager = writer_for(loop, monkeypatch, WRITE_DELAY=60.0)
-    for number in range(session.WRITE_BATCH - 1):
+    for number in range(writer_module.WRITE_BATCH - 1):
         writer.add(record(number))
     assert writer.written == 0  # fewer than a batch: they wait for more
-    writer.add(record(session.WRITE_BATCH - 1))
+    writer.add(record(writer_module.WRITE_BATCH - 1))
     # The call that completed the batch returned after the write, on the registry thread.
-    assert writer.written == session.WRITE_BATCH
-    assert manager.batches == [[f"test_{n}" for n in range(session.WRITE_BATCH)]]
+    assert writer.written == writer_module.WRITE_BATCH
+    assert manager.batches == [[f"test_{n}" for n in range(writer_module.WRITE_BATCH)]]
     assert manager.threads == {"pytest-contracts-registry"}
     writer.close()
 
@@ -102,14 +102,14 @@ def test_a_stuck_registry_is_waited_for_once_then_not_again(
     writer, manager = writer_for(loop, monkeypatch, WRITE_BATCH=2, WRITE_WAIT=0.2)
     gate = manager.gate = loop.run(_event())
     waits: list[bool] = []
-    real_wait = session.concurrent.futures.wait
+    real_wait = writer_module.concurrent.futures.wait
 
     def counting_wait(*args: Any, **kwargs: Any) -> Any:
         done, pending = real_wait(*args, **kwargs)
         waits.append(bool(done))
         return done, pending
 
-    monkeypatch.setattr(session.concurrent.futures, "wait", counting_wait)
+    monkeypatch.setattr(writer_module.concurrent.futures, "wait", counting_wait)
     for number in range(6):
         writer.add(record(number))
     # The first full batch was waited for and timed out; later ones were not.

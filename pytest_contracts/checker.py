@@ -1,0 +1,359 @@
+"""Checking outputs against the registry's contracts, without pytest.
+
+A :class:`Checker` resolves a contract (its active version, or the version
+asked for), validates an output with a compiled validator, queues the
+validation record for the registry and returns a
+:class:`~pytest_contracts.reporting.CheckResult`. A registry that keeps
+failing is left alone for a while (:class:`CircuitBreaker`), so that a
+session with a dead database does not wait for it at every check.
+
+The plugin keeps one checker per process; any program can make one, given a
+way to reach the registry. Nothing here imports pytest, and nothing heavy is
+imported until the first check.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from .defaults import DEFAULT_ENGINE
+from .errors import ContractError, ContractNotFound, RegistryUnavailable
+from .reporting import CheckResult
+
+if TYPE_CHECKING:
+    from .bridge import RegistryLoop
+    from .contracts import ContractManager
+    from .models import Contract
+    from .validation import ValidatorCache
+    from .writer import ValidationWriter
+
+#: How many registry failures in a row open the circuit breaker, and how long
+#: it then leaves the registry alone before trying once more.
+BREAKER_THRESHOLD = 3
+BREAKER_COOLDOWN = 30.0
+#: The longest a check waits for the registry.
+CALL_TIMEOUT = 60.0
+
+#: Reaches the registry, opening it on the first call: its event loop and its
+#: ContractManager. Raises what opening it raises.
+Registry = Callable[[], "tuple[RegistryLoop, ContractManager]"]
+
+#: Errors of a registry that cannot be reached right now, as opposed to one
+#: that answers with an error about the request.
+_UNREACHABLE = (RegistryUnavailable, OSError, TimeoutError, RuntimeError)
+
+
+class CircuitBreaker:
+    """Stops calling a registry that failed several times in a row."""
+
+    def __init__(self, threshold: int = BREAKER_THRESHOLD, cooldown: float = BREAKER_COOLDOWN):
+        self.threshold = threshold
+        self.cooldown = cooldown
+        self.failures = 0
+        self.opened_at: float | None = None
+        self.times_opened = 0
+        self.skipped = 0
+        self.last_error: str | None = None
+
+    def allow(self) -> bool:
+        if self.opened_at is None:
+            return True
+        if time.monotonic() - self.opened_at >= self.cooldown:
+            self.opened_at = time.monotonic()  # one trial call, then wait again
+            return True
+        self.skipped += 1
+        return False
+
+    def success(self) -> None:
+        self.failures = 0
+        self.opened_at = None
+
+    def failure(self, error: str) -> None:
+        self.failures += 1
+        self.last_error = error
+        if self.failures >= self.threshold and self.opened_at is None:
+            self.opened_at = time.monotonic()
+            self.times_opened += 1
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Tally:
+    """What a checker could not do: the validation records it could not store,
+    and how its circuit breaker fared. Under pytest-xdist each worker sends
+    its tally to the controller (:meth:`to_dict`), which adds them up."""
+
+    unstored: int = 0
+    #: The last error of the writer, even if a retry stored the records since.
+    unstored_error: str | None = None
+    #: Registry failures in a row when the tally was taken.
+    breaker_failures: int = 0
+    breaker_opened: bool = False
+    #: The breaker's last registry error; only this process's own report names it.
+    breaker_error: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """What a worker sends: everything but :attr:`breaker_error`."""
+        return {
+            "unstored": self.unstored,
+            "unstored_error": self.unstored_error,
+            "breaker_failures": self.breaker_failures,
+            "breaker_opened": self.breaker_opened,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Tally:
+        return cls(
+            unstored=int(data.get("unstored", 0)),
+            unstored_error=data.get("unstored_error") or None,
+            breaker_failures=int(data.get("breaker_failures", 0)),
+            breaker_opened=bool(data.get("breaker_opened")),
+        )
+
+    def combined(self, later: Tally) -> Tally:
+        """Both tallies as one: records added up, the breaker at its worst, and
+        the error of ``later`` where it has one."""
+        return Tally(
+            unstored=self.unstored + later.unstored,
+            unstored_error=later.unstored_error or self.unstored_error,
+            breaker_failures=max(self.breaker_failures, later.breaker_failures),
+            breaker_opened=self.breaker_opened or later.breaker_opened,
+            breaker_error=later.breaker_error or self.breaker_error,
+        )
+
+
+class Checker:
+    """Checks outputs against contracts of the registry ``registry`` reaches.
+
+    Lookups of a pinned version are kept for the checker's life (a version
+    never changes); an active version is kept while the registry's cache says
+    nothing can have changed. Validators are compiled once per version with
+    ``engine``; records are written in batches (:meth:`flush` waits for them).
+    """
+
+    def __init__(
+        self,
+        registry: Registry,
+        *,
+        engine: str = DEFAULT_ENGINE,
+        breaker: CircuitBreaker | None = None,
+        timeout: float = CALL_TIMEOUT,
+    ) -> None:
+        self._registry = registry
+        self.engine = engine
+        self.breaker = breaker if breaker is not None else CircuitBreaker()
+        self.timeout = timeout
+        #: Created on the first validation, and the writer on the first record.
+        self.validators: ValidatorCache | None = None
+        self.writer: ValidationWriter | None = None
+        self._pinned: dict[tuple[str, str, str], Contract] = {}
+        self._active: dict[tuple[str, str], tuple[int, float, Contract | None]] = {}
+
+    def check(
+        self,
+        team: str,
+        contract: str,
+        output: Any,
+        *,
+        subject: str,
+        version: str | None = None,
+        kind: str = "contract",
+        boundary: str | None = None,
+        output_index: int = 0,
+    ) -> CheckResult:
+        """Check ``output`` against ``contract`` of ``team``: the active
+        version, or ``version``. ``subject`` names what produced the output
+        (the plugin: the test's node id) and is stored with the record;
+        ``kind``, ``boundary`` and ``output_index`` are carried into the
+        result for the reports."""
+        result = _result_for(subject, kind, boundary, team, contract, output_index)
+        found = self._find(team, contract, version, result)
+        if isinstance(found, CheckResult):
+            return found
+        return self._validate(found, output, subject, result)
+
+    def check_defined(
+        self,
+        team: str,
+        contract: str,
+        *,
+        subject: str,
+        version: str | None = None,
+        kind: str = "contract",
+        boundary: str | None = None,
+    ) -> CheckResult | None:
+        """For a declaration with no output: None when the contract exists,
+        else the result that says why nothing could be checked."""
+        result = _result_for(subject, kind, boundary, team, contract, 0)
+        found = self._find(team, contract, version, result)
+        return found if isinstance(found, CheckResult) else None
+
+    def _find(
+        self, team: str, name: str, version: str | None, result: Callable[..., CheckResult]
+    ) -> Contract | CheckResult:
+        """The contract version to check against, or the result of a check
+        that cannot be made (no such version, the registry down)."""
+        if not self.breaker.allow():
+            return result(
+                version=version,
+                contract_id=None,
+                outcome="unavailable",
+                message=f"not checked: the registry failed {self.breaker.failures} times in a "
+                f"row and the circuit breaker stopped calling it ({self.breaker.last_error})",
+            )
+        try:
+            contract = self.resolve(team, name, version)
+        except _UNREACHABLE as exc:
+            self.breaker.failure(str(exc))
+            return result(
+                version=version,
+                contract_id=None,
+                outcome="unavailable",
+                message=f"the registry is unavailable: {exc}",
+            )
+        except ContractError as exc:
+            return result(version=version, contract_id=None, outcome="error", message=str(exc))
+        self.breaker.success()
+        if contract is None:
+            return result(
+                version=version,
+                contract_id=None,
+                outcome="missing",
+                message=_missing_message(team, name, version),
+            )
+        return contract
+
+    def _validate(
+        self,
+        contract: Contract,
+        output: Any,
+        subject: str,
+        result: Callable[..., CheckResult],
+    ) -> CheckResult:
+        from .contracts import ValidationInput
+
+        if self.validators is None:
+            from .validation import ValidatorCache
+
+            self.validators = ValidatorCache(engine=self.engine)
+        verdict = self.validators.validate(contract, output)
+        violations = tuple(v.to_dict() for v in verdict.violations)
+        errors: list[Any] = list(violations)
+        if verdict.error:
+            errors.append({"error": verdict.error})
+        self._writer().add(
+            ValidationInput(
+                contract=contract,
+                subject=subject,
+                passed=verdict.passed,
+                errors=errors,
+                duration_ms=verdict.duration_ms,
+            )
+        )
+        outcome = "passed" if verdict.passed else ("error" if verdict.error else "failed")
+        message = verdict.error
+        if verdict.truncated:
+            message = (
+                f"more than {len(violations)} violations were found; the first "
+                f"{len(violations)} are listed"
+            )
+        return result(
+            version=contract.version,
+            contract_id=contract.id,
+            outcome=outcome,
+            violations=violations,
+            message=message,
+            duration_ms=verdict.duration_ms,
+        )
+
+    def resolve(self, team: str, name: str, version: str | None = None) -> Contract | None:
+        """The version to check against: the active one, or ``version``; None
+        when there is none. Raises what the registry raises."""
+        loop, manager = self._registry()
+        if version is None:
+            # The registry thread is not asked again while the cache's stamp
+            # says nothing can have changed (see ActiveCache.stamp): a round
+            # trip to that thread costs more than the rest of a check.
+            state = manager.state
+            stamp = state.cache.stamp()
+            if stamp is not None:
+                known = self._active.get((team, name))
+                if known is not None and known[0] == stamp and known[1] > time.monotonic():
+                    state.ensure_open()
+                    return known[2]
+            contract = loop.run(manager.get_active_contract(team, name), self.timeout)
+            if stamp is not None:
+                # Kept only as long as the cache's own entry, read under the same stamp.
+                expires = state.cache.expires_at(team, name, stamp)
+                if expires is not None:
+                    self._active[(team, name)] = (stamp, expires, contract)
+            return contract
+        key = (team, name, version)
+        if key not in self._pinned:
+            try:
+                self._pinned[key] = loop.run(
+                    manager.get_contract_version(team, name, version), self.timeout
+                )
+            except ContractNotFound:
+                return None
+        return self._pinned[key]
+
+    def _writer(self) -> ValidationWriter:
+        if self.writer is None:
+            from .writer import ValidationWriter
+
+            loop, manager = self._registry()
+            self.writer = ValidationWriter(loop, manager)
+        return self.writer
+
+    def flush(self) -> None:
+        """Wait until the queued records are in the registry. What cannot be
+        stored is counted (:meth:`tally`), not raised."""
+        writer = self.writer
+        if writer is None:
+            return
+        try:
+            writer.close(self.timeout)
+        except Exception as exc:  # the registry broke while flushing: keep the count
+            writer.last_error = str(exc)
+
+    def tally(self) -> Tally:
+        writer = self.writer
+        return Tally(
+            unstored=len(writer.failed) if writer is not None else 0,
+            unstored_error=writer.last_error if writer is not None else None,
+            breaker_failures=self.breaker.failures,
+            breaker_opened=self.breaker.times_opened > 0,
+            breaker_error=self.breaker.last_error,
+        )
+
+
+def _result_for(
+    subject: str, kind: str, boundary: str | None, team: str, contract: str, output_index: int
+) -> Callable[..., CheckResult]:
+    """A CheckResult with what is known before the check; the outcome fills in the rest."""
+    return functools.partial(
+        CheckResult,
+        test=subject,
+        kind=kind,
+        boundary=boundary,
+        team=team,
+        contract=contract,
+        output_index=output_index,
+    )
+
+
+def _missing_message(team: str, name: str, version: str | None) -> str:
+    if version is not None:
+        return (
+            f"version {version!r} of contract {name!r} (team "
+            f"{team!r}) does not exist; create it, or drop version= to use the active one"
+        )
+    return (
+        f"no active version of contract {name!r} for team {team!r}; "
+        "define one with a contract file in --contracts-dir, or with "
+        "contract_manager.create_contract(...) and activate_contract(...)"
+    )

@@ -1,0 +1,205 @@
+"""The plugin's settings: each option from the command line, then its ini
+twin, then the environment, then the default.
+
+Read once, at configure time; every value that cannot work is a
+:class:`pytest.UsageError` that names the option, except a ``DATABASE_URL``
+that belongs to the application under test (see
+:attr:`Settings.configuration_error`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .config import (
+    backend_of,
+    check_engine,
+    mask_url,
+    resolve_database_url,
+    resolve_redis_url,
+    sqlite_url,
+)
+from .defaults import (
+    DEFAULT_ENGINE,
+    DEFAULT_PHASES,
+    DEFAULT_SQLITE_PATH,
+    DEFAULT_TEAM,
+    MAX_NAME_LENGTH,
+    MAX_OUTPUT_BYTES,
+)
+from .errors import ConfigurationError, InvalidArgument, MarkerError
+from .markers import parse_phases
+
+
+@dataclasses.dataclass(frozen=True)
+class Settings:
+    """What one pytest run was configured with."""
+
+    use_real_redis: bool
+    redis_url: str | None
+    database_url: str
+    team: str
+    contracts_dir: Path | None
+    gate: bool
+    report_path: Path | None
+    phases: tuple[str, ...]
+    #: A setting from the environment the registry cannot use; raised when
+    #: the registry is first needed, so a session that never needs it runs.
+    configuration_error: str | None = None
+    #: The validation engine: "jsonschema" or "jsonschema-rs" (the fast extra).
+    engine: str = DEFAULT_ENGINE
+    #: The largest output ``record`` takes, in bytes of JSON; 0: no limit.
+    max_output_bytes: int = MAX_OUTPUT_BYTES
+
+    def describe_registry(self) -> dict[str, Any]:
+        """Where the registry lives, with every password masked: for the
+        report header and the JSON report."""
+        return {
+            "database": backend_of(self.database_url),
+            "database_url": mask_url(self.database_url),
+            "cache": "redis" if self.use_real_redis else "fakeredis",
+            "redis_url": mask_url(self.redis_url)
+            if self.use_real_redis and self.redis_url
+            else None,
+        }
+
+
+def _get(config: pytest.Config, name: str) -> Any:
+    """An option's value: the command line, else its ini twin of the same name;
+    None when neither is set."""
+    value = config.getoption(name)
+    if value is not None:
+        return value
+    try:
+        value = config.getini(name)
+    except ValueError as exc:
+        raise pytest.UsageError(f"ini option {name}: {exc}") from None
+    return value if value not in ("", []) else None
+
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _flag(config: pytest.Config, name: str) -> bool:
+    """A boolean flag: the command line, else its ini twin (true/false, yes/no, on/off, 1/0)."""
+    value = _get(config, name)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text in _TRUE | _FALSE:
+        return text in _TRUE
+    raise pytest.UsageError(
+        f"ini option {name} = {value!r}: use true or false (also yes/no, on/off, 1/0)"
+    )
+
+
+def _path(config: pytest.Config, name: str) -> Path | None:
+    """A path option: relative to the current folder on the command line, to the
+    ini file's folder in the ini file."""
+    value = _get(config, name)
+    if value is None:
+        return None
+    if config.getoption(name):
+        base = Path.cwd()
+    else:
+        base = config.inipath.parent if config.inipath is not None else config.rootpath
+    return (base / str(value)).resolve()
+
+
+def read_settings(config: pytest.Config) -> Settings:
+    """The plugin's settings: command line, then ini, then environment, then
+    defaults. Anything that cannot work is a :class:`pytest.UsageError`."""
+    use_real_redis = _flag(config, "contracts_redis")
+    redis_url, database_url, deferred_error = _registry_urls(config, use_real_redis)
+    team = _team(config)
+    contracts_dir = _path(config, "contracts_dir")
+    if contracts_dir is not None and not contracts_dir.is_dir():
+        raise pytest.UsageError(
+            f"--contracts-dir / contracts_dir: {contracts_dir} is not a directory"
+        )
+    report_path = _path(config, "contracts_report")
+    if report_path is not None and report_path.is_dir():
+        raise pytest.UsageError(
+            f"--contracts-report / contracts_report: {report_path} is a directory; "
+            "give a file name such as contracts-report.json"
+        )
+    try:
+        phases = parse_phases(config.getini("contracts_phases") or list(DEFAULT_PHASES))
+    except MarkerError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    try:
+        engine = check_engine(_get(config, "contracts_engine") or DEFAULT_ENGINE)
+    except InvalidArgument as exc:
+        raise pytest.UsageError(f"--contracts-engine / contracts_engine: {exc}") from None
+    max_output_bytes = _max_output_bytes(config)
+    return Settings(
+        use_real_redis=use_real_redis,
+        redis_url=redis_url,
+        database_url=database_url,
+        team=team,
+        contracts_dir=contracts_dir,
+        gate=_flag(config, "contracts_gate"),
+        report_path=report_path,
+        phases=phases,
+        configuration_error=deferred_error,
+        engine=engine,
+        max_output_bytes=max_output_bytes,
+    )
+
+
+def _registry_urls(
+    config: pytest.Config, use_real_redis: bool
+) -> tuple[str | None, str, str | None]:
+    """The Redis URL (None for the fake cache), the database URL, and why the
+    environment's database URL cannot serve the registry, if it cannot."""
+    explicit_redis = _get(config, "contracts_redis_url")
+    explicit_db = _get(config, "contracts_db")
+    try:
+        # The Redis settings of the environment matter only with --contracts-redis.
+        redis_url = resolve_redis_url(explicit_redis) if use_real_redis or explicit_redis else None
+        if explicit_db:
+            return redis_url, resolve_database_url(explicit_db), None
+    except ConfigurationError as exc:
+        raise pytest.UsageError(f"pytest-contracts: {exc}") from None
+    default_db = sqlite_url(config.rootpath / DEFAULT_SQLITE_PATH)
+    # DATABASE_URL may belong to the application under test: a value the
+    # registry cannot use stops only a session that needs the registry.
+    try:
+        return redis_url, resolve_database_url(os.environ.get("DATABASE_URL") or default_db), None
+    except ConfigurationError as exc:
+        deferred_error = (
+            f"{exc} (from the DATABASE_URL environment variable; give the registry "
+            "its own with --contracts-db or contracts_db)"
+        )
+        return redis_url, resolve_database_url(default_db), deferred_error
+
+
+def _team(config: pytest.Config) -> str:
+    team = _get(config, "contracts_team")
+    team = DEFAULT_TEAM if team is None else team
+    if not team.strip() or len(team) > MAX_NAME_LENGTH:
+        raise pytest.UsageError(
+            f"--contracts-team / contracts_team must be 1 to {MAX_NAME_LENGTH} characters, "
+            f"not {team!r}"
+        )
+    return str(team)
+
+
+def _max_output_bytes(config: pytest.Config) -> int:
+    limit = _get(config, "contracts_max_output_bytes")
+    try:
+        max_output_bytes = MAX_OUTPUT_BYTES if limit in (None, "") else int(str(limit).strip())
+        if max_output_bytes < 0:
+            raise ValueError
+    except ValueError:
+        raise pytest.UsageError(
+            f"--contracts-max-output-bytes / contracts_max_output_bytes: {limit!r} is not a "
+            "whole number of bytes >= 0 (0 means no limit)"
+        ) from None
+    return max_output_bytes

@@ -1,0 +1,297 @@
+"""The controller's view of the run: every check result, the gate verdict, the
+JSON report and the terminal section.
+
+:class:`ContractsSummary` is a plugin object of its own, registered only in
+the process that reports (the only process of a plain run, the controller
+under pytest-xdist), as pytest-xdist registers its ``TerminalDistReporter``.
+Results reach it as JSON in the reports' ``user_properties``, wherever the
+test ran; what the checkers could not do reaches it as a
+:class:`~pytest_contracts.checker.Tally`: this process's own, and each xdist
+worker's through :class:`XdistWorkerHooks` and :class:`XdistControllerHooks`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from .checker import Tally
+from .reporting import (
+    PROPERTY,
+    CheckResult,
+    build_report,
+    compat_lines,
+    summary_lines,
+    totals,
+    write_json_atomically,
+)
+from .settings import Settings
+
+#: Where an xdist worker leaves its tally in ``workeroutput``.
+WORKEROUTPUT_KEY = "pytest_contracts"
+
+#: Options under which pytest runs no test (--markers, --fixtures, --help,
+#: --collect-only): a report then would overwrite the last real one.
+_LISTING_OPTIONS = ("markers", "showfixtures", "show_fixtures_per_test", "help", "collectonly")
+
+
+def header_lines(settings: Settings, load_summary: str | None) -> list[str]:
+    """The lines under pytest's own header: where the registry is, and what
+    the contract files loaded."""
+    info = settings.describe_registry()
+    line = (
+        f"contracts: registry {info['database']} ({info['database_url']}) + {info['cache']}, "
+        f"team {settings.team!r}, gate {'on' if settings.gate else 'off'}"
+    )
+    if settings.engine != "jsonschema":
+        line += f", engine {settings.engine}"
+    return [line] + ([f"contracts: loaded {load_summary}"] if load_summary else [])
+
+
+class ContractsSummary:
+    """Gathers the checks of the session and reports them.
+
+    ``local`` returns this process's own tally, once its validation records
+    are settled (written, or counted as unstored): the gate counts records
+    that could not be stored.
+    """
+
+    def __init__(self, config: pytest.Config, settings: Settings, local: Callable[[], Tally]):
+        self.config = config
+        self.settings = settings
+        self._local = local
+        self.started_at = datetime.now(UTC)
+        self.results: list[CheckResult] = []
+        #: Set at session start by whoever loads the contract files.
+        self.load_summary: str | None = None
+        self.compat_findings: list[dict[str, Any]] = []
+        #: Why the session could not start (a contract file, the registry).
+        self.start_error: str | None = None
+        self.workers = 0
+        self._from_workers = Tally()
+        self.gate_reason: str | None = None
+        self.report_written = False
+        self.report_error: str | None = None
+        option = config.option
+        self.test_run = not any(getattr(option, name, False) for name in _LISTING_OPTIONS)
+
+    # -- gathering ------------------------------------------------------------------
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when != "call":
+            return
+        hook = self.config.hook
+        for name, value in report.user_properties:
+            if name != PROPERTY:
+                continue
+            result = CheckResult.from_dict(_loads(value))
+            self.results.append(result)
+            hook.pytest_contracts_validation_result(result=result, config=self.config)
+            for violation in result.violations:
+                hook.pytest_contracts_violation(
+                    violation=violation, result=result, config=self.config
+                )
+
+    def merge_worker(self, data: dict[str, Any]) -> None:
+        """Add what an xdist worker could not do (its ``workeroutput``)."""
+        self._from_workers = self._from_workers.combined(Tally.from_dict(data))
+
+    def tally(self) -> Tally:
+        """Every process's tally as one; this process's own errors come first."""
+        return self._from_workers.combined(self._local())
+
+    # -- the verdict and the report -------------------------------------------------
+    def gate_verdict(self) -> str | None:
+        """Why the gate fails, or None when it passes."""
+        counts = totals(self.results)
+        reasons = []
+        if counts["failed"]:
+            reasons.append(f"{counts['failed']} check(s) found contract violations")
+        if counts["error"]:
+            reasons.append(f"{counts['error']} check(s) could not apply their schema")
+        if counts["missing"]:
+            reasons.append(f"{counts['missing']} declared contract(s) had no active version")
+        if counts["unavailable"]:
+            reasons.append(f"the registry was unavailable for {counts['unavailable']} check(s)")
+        unstored = self.tally().unstored
+        if unstored:
+            reasons.append(f"{unstored} validation record(s) could not be stored in the registry")
+        return "; ".join(reasons) or None
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        # trylast: other plugins may still change the exit status the report gives.
+        if self.settings.gate:
+            self.gate_reason = self.gate_verdict()
+            if self.gate_reason and session.exitstatus == pytest.ExitCode.OK:
+                session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        self.write_report(int(session.exitstatus), interrupted=interrupted)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        # tryfirst: before the registry is closed. No report yet means the
+        # session stopped before it finished (a usage error at start): nothing
+        # was checked, so a gate cannot have passed.
+        if self.report_written or self.report_error is not None:
+            return
+        if self.settings.gate and self.gate_reason is None:
+            self.gate_reason = "the session stopped before its contracts were checked" + (
+                f": {self.start_error}" if self.start_error else ""
+            )
+        self.write_report(int(pytest.ExitCode.USAGE_ERROR), interrupted=True)
+        if self.report_error:
+            sys.stderr.write(f"pytest-contracts: {self.report_error}\n")
+
+    def registry_info(self) -> dict[str, Any]:
+        return {
+            "unstored_validations": self.tally().unstored,
+            **self.settings.describe_registry(),
+        }
+
+    def circuit_info(self) -> dict[str, Any]:
+        skipped = [r for r in self.results if r.message and "circuit breaker" in r.message]
+        tally = self.tally()
+        return {
+            "opened": bool(skipped) or tally.breaker_opened,
+            "failures": tally.breaker_failures,
+            "skipped_calls": len(skipped),
+            "reason": skipped[0].message if skipped else tally.breaker_error,
+        }
+
+    def write_report(self, exitstatus: int, *, interrupted: bool) -> None:
+        """Write the JSON report, if one was asked for, in one piece."""
+        path = self.settings.report_path
+        if path is None or not self.test_run:
+            return
+        finished = datetime.now(UTC)
+        data = build_report(
+            results=self.results,
+            session={
+                "started_at": self.started_at.isoformat(),
+                "finished_at": finished.isoformat(),
+                "duration_s": (finished - self.started_at).total_seconds(),
+                "exitstatus": exitstatus,
+                "interrupted": interrupted,
+                "pytest_version": pytest.__version__,
+                "plugin_version": _plugin_version(),
+                "rootdir": str(self.config.rootpath),
+                "team": self.settings.team,
+                "workers": self.workers,
+            },
+            registry=self.registry_info(),
+            gate={
+                "enabled": self.settings.gate,
+                "passed": self.gate_reason is None,
+                "reason": self.gate_reason,
+            },
+            circuit=self.circuit_info(),
+            compatibility=self.compat_findings,
+        )
+        try:
+            write_json_atomically(path, data)
+        except OSError as exc:
+            self.report_error = f"the JSON report could not be written to {path}: {exc}"
+            return
+        self.report_written = True
+
+    # -- the terminal -----------------------------------------------------------------
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        reporter = terminalreporter
+        verbosity = self.config.get_verbosity()
+        if verbosity < -1:
+            return
+        tally = self.tally()
+        something = (
+            self.results
+            or self.settings.gate
+            or tally.unstored
+            or self.report_error
+            or (self.load_summary and verbosity >= 0)
+        )
+        if not something:
+            return
+        reporter.write_sep("=", "contracts")
+        if self.load_summary and verbosity >= 0:
+            reporter.write_line(f"loaded {self.load_summary}")
+        for line in compat_lines(self.compat_findings, verbosity):
+            reporter.write_line(line, yellow=line.startswith("BREAKING"))
+        if self.results:
+            for line in summary_lines(self.results, verbosity):
+                reporter.write_line(line)
+        circuit = self.circuit_info()
+        if circuit["skipped_calls"]:
+            reporter.write_line(
+                f"circuit breaker: the registry kept failing, so {circuit['skipped_calls']} "
+                "check(s) were not made",
+                yellow=True,
+            )
+        if tally.unstored:
+            reporter.write_line(
+                f"{tally.unstored} validation record(s) could not be stored in the "
+                f"registry ({tally.unstored_error}); the JSON report has the checks",
+                yellow=True,
+            )
+        if self.report_error:
+            reporter.write_line(self.report_error, red=True)
+        if self.settings.gate:
+            if self.gate_reason:
+                reporter.write_line(
+                    f"contracts gate: FAILED: {self.gate_reason}", red=True, bold=True
+                )
+            else:
+                reporter.write_line("contracts gate: passed", green=True)
+        if self.settings.report_path is not None and self.report_written:
+            reporter.write_line(f"report: {self.settings.report_path}")
+
+
+class XdistControllerHooks:
+    """The controller's side of pytest-xdist: counts the workers and adds up
+    their tallies. Registered only when xdist is installed: its hooks exist
+    only then."""
+
+    def __init__(self, summary: ContractsSummary) -> None:
+        self.summary = summary
+
+    def pytest_testnodeready(self, node: Any) -> None:
+        self.summary.workers += 1
+
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        data = getattr(node, "workeroutput", {}).get(WORKEROUTPUT_KEY)
+        if data:
+            self.summary.merge_worker(data)
+
+
+class XdistWorkerHooks:
+    """A worker's side of pytest-xdist: at the end of its session, it settles
+    its validation records and leaves its tally for the controller."""
+
+    def __init__(self, local: Callable[[], Tally]) -> None:
+        self._local = local
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        # xdist sends workeroutput after every pytest_sessionfinish has run.
+        workeroutput = getattr(session.config, "workeroutput", None)
+        if workeroutput is not None:
+            workeroutput[WORKEROUTPUT_KEY] = self._local().to_dict()
+
+
+def _loads(value: Any) -> dict[str, Any]:
+    data = json.loads(value) if isinstance(value, str) else value
+    if not isinstance(data, dict):
+        raise TypeError(f"unexpected {PROPERTY} value: {value!r}")
+    return data
+
+
+def _plugin_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("pytest-contracts")
+    except PackageNotFoundError:
+        return "unknown"

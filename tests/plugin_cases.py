@@ -1,0 +1,74 @@
+"""Test modules, documents and readers that the plugin tests share."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from pytest_contracts import ContractManager, StateManager
+from pytest_contracts.config import sqlite_url
+from pytest_contracts.reporting import report_schema
+
+from .conftest import Project
+
+GOOD = {"project": "sign-up", "requirements": [{"id": "REQ-1", "text": "Users sign up"}]}
+
+
+BAD = {
+    "project": "",
+    "contact": "not-an-address",
+    "requirements": [{"id": "R1"}],
+}
+
+
+# Two parametrized outputs for the requirements -> design boundary: one valid, one not.
+TWO_DOCS_TEST = f"""
+import pytest
+
+@pytest.mark.phase_boundary("requirements", "design")
+@pytest.mark.parametrize("doc", [{GOOD!r}, {BAD!r}])
+def test_docs(phase_output, doc):
+    phase_output.record(doc)
+"""
+
+
+BOUNDARY_TEST = """
+import pytest
+
+@pytest.mark.phase_boundary("requirements", "design")
+def test_requirements(phase_output):
+    phase_output.record({output!r})
+"""
+
+
+MISSING_TEST = """
+import pytest
+
+@pytest.mark.phase_boundary("testing", "deployment")
+def test_release(phase_output):
+    phase_output.record({"status": "green"})
+"""
+
+
+def registry_rows(project: Project, **filters: Any) -> list[Any]:
+    async def read() -> list[Any]:
+        async with await StateManager.create(sqlite_url(project.registry)) as state:
+            return await ContractManager(state).get_validations(**filters, limit=1000)
+
+    return asyncio.run(read())
+
+
+def load_report(path: Any) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    schema = report_schema()
+    Draft202012Validator.check_schema(schema)
+    errors = list(
+        Draft202012Validator(
+            schema, format_checker=Draft202012Validator.FORMAT_CHECKER
+        ).iter_errors(data)
+    )
+    assert errors == [], [e.message for e in errors]
+    return data

@@ -1,0 +1,114 @@
+"""Outside the gate a contract that cannot be checked warns and the test's
+outcome stands; with --contracts-gate it fails the test and the session."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .conftest import PROJECT_INI, REQUIREMENTS_SCHEMA, Project
+from .plugin_cases import BAD, BOUNDARY_TEST, GOOD, MISSING_TEST
+
+
+def test_missing_contract_warns_and_the_test_outcome_stands(project: Project) -> None:
+    project.pytester.makepyfile(MISSING_TEST)
+    result = project.run()
+    result.assert_outcomes(passed=1, warnings=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ContractWarning: testing -> deployment: no active version of contract "
+            "'phase_boundary_testing_to_deployment' for team 'default'; define one with a "
+            "contract file in --contracts-dir*",
+            "MISSING*test_release  testing -> deployment",
+            "1 check against 1 contract: 0 passed, 1 missing",
+        ]
+    )
+    assert result.ret == pytest.ExitCode.OK
+
+
+def test_contract_warning_made_an_error_fails_cleanly(project: Project) -> None:
+    project.pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\n"
+        "filterwarnings = error::pytest_contracts.ContractWarning\n"
+    )
+    project.pytester.makepyfile(MISSING_TEST)
+    result = project.run()
+    result.assert_outcomes(failed=1)
+    out = result.stdout.str()
+    assert "ContractWarning: testing -> deployment: no active version" in out
+    assert "warn_explicit" not in out  # the plugin's source is not dumped
+
+
+def test_missing_contract_fails_the_test_in_gate_mode(project: Project) -> None:
+    project.pytester.makepyfile(MISSING_TEST)
+    result = project.run("--contracts-gate")
+    result.assert_outcomes(failed=1)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(
+        [
+            "*no active version of contract 'phase_boundary_testing_to_deployment' for team "
+            "'default'; define one with a contract file in --contracts-dir, or with "
+            "contract_manager.create_contract(...) and activate_contract(...)",
+            "contracts gate: FAILED: 1 declared contract(s) had no active version",
+        ]
+    )
+
+
+def test_gate_passes_when_every_check_passes(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(BOUNDARY_TEST.format(output=GOOD))
+    result = project.run("--contracts-gate")
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["contracts gate: passed"])
+
+
+def test_gate_fails_the_session_on_a_violation(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(BOUNDARY_TEST.format(output=BAD))
+    result = project.run("--contracts-gate")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["contracts gate: FAILED: 1 check(s) found contract violations"])
+
+
+def test_gate_fails_the_session_even_when_every_test_outcome_is_fine(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.xfail(reason="known bad output")
+        @pytest.mark.phase_boundary("requirements", "design")
+        def test_known_bad(phase_output):
+            phase_output.record({BAD!r})
+        """
+    )
+    assert project.run().ret == pytest.ExitCode.OK
+    gated = project.run("--contracts-gate")
+    gated.assert_outcomes(xfailed=1)
+    assert gated.ret == pytest.ExitCode.TESTS_FAILED
+    gated.stdout.fnmatch_lines(["contracts gate: FAILED: 1 check(s) found contract violations"])
+
+
+def test_gate_ini_twin(project: Project) -> None:
+    project.pytester.makeini(PROJECT_INI + "contracts_gate = true\n")
+    project.pytester.makepyfile(MISSING_TEST)
+    result = project.run()
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines(["contracts gate: FAILED*"])
+
+
+def test_the_report_of_a_session_stopped_at_start_does_not_pass_the_gate(
+    project: Project,
+) -> None:
+    project.contract("API", {"required": ["a"]}, kind="REST_API")
+    project.pytester.makepyfile("def test_x():\n    pass\n")
+    project.run().assert_outcomes(passed=1)
+    project.contract("API", {"required": ["a", "b"]}, kind="REST_API")  # same version, changed
+    result = project.run("--contracts-gate", "--contracts-report", "r.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    gate = json.loads((project.path / "r.json").read_text())["gate"]
+    assert gate["enabled"] is True
+    assert gate["passed"] is False
+    assert gate["reason"].startswith("the session stopped before its contracts were checked: ")
+    assert "versions are immutable" in gate["reason"]

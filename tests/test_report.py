@@ -1,0 +1,119 @@
+"""The JSON report: its schema and counts, and that it is written whenever a
+session ran tests, in one piece, even when the session stops early."""
+
+from __future__ import annotations
+
+import pytest
+
+from .conftest import PROJECT_INI, REQUIREMENTS_SCHEMA, Project
+from .plugin_cases import GOOD, MISSING_TEST, TWO_DOCS_TEST, load_report
+
+
+def test_json_report_follows_its_schema_and_counts_every_check(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(
+        TWO_DOCS_TEST
+        + """
+@pytest.mark.contract("Nowhere")
+def test_missing(phase_output):
+    phase_output.record({})
+"""
+    )
+    project.run("--contracts-report", "out/report.json")
+    data = load_report(project.path / "out" / "report.json")
+    assert data["totals"] == {
+        "checks": 3, "passed": 1, "failed": 1, "missing": 1, "unavailable": 0, "error": 0,
+    }  # fmt: skip
+    assert data["registry"] == {
+        "database": "sqlite",
+        "database_url": f"sqlite+aiosqlite:///{project.registry}",
+        "cache": "fakeredis",
+        "redis_url": None,
+        "unstored_validations": 0,
+    }
+    failed = next(c for c in data["checks"] if c["outcome"] == "failed")
+    assert failed["test"].endswith("test_docs[doc1]")
+    assert failed["contract"] == "phase_boundary_requirements_to_design"
+    assert failed["version"] == "v1.0"
+    assert failed["boundary"] == "requirements -> design"
+    assert {v["keyword"] for v in failed["violations"]} == {
+        "minLength",
+        "format",
+        "required",
+        "pattern",
+    }
+    assert data["session"]["exitstatus"] == 1
+    assert data["session"]["interrupted"] is False
+    assert data["gate"] == {"enabled": False, "passed": True, "reason": None}
+
+
+def test_json_report_ini_twin_and_gate_verdict(project: Project) -> None:
+    project.pytester.makeini(PROJECT_INI + "contracts_report = r.json\ncontracts_gate = 1\n")
+    project.pytester.makepyfile(MISSING_TEST)
+    project.run()
+    data = load_report(project.path / "r.json")
+    assert data["gate"]["enabled"] is True
+    assert data["gate"]["passed"] is False
+    assert "no active version" in data["gate"]["reason"]
+
+
+def test_json_report_is_written_when_the_session_is_interrupted(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        def test_first(phase_output):
+            phase_output.record({GOOD!r})
+
+        def test_interrupt():
+            raise KeyboardInterrupt
+
+        def test_never_runs():
+            pass
+        """
+    )
+    # A subprocess: an in-process run hands the KeyboardInterrupt to this one.
+    result = project.subprocess("--contracts-report", "r.json")
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    data = load_report(project.path / "r.json")
+    assert data["session"]["interrupted"] is True
+    assert data["totals"]["passed"] == 1
+
+
+def test_json_report_is_written_when_the_start_fails(project: Project) -> None:
+    project.contract("Broken", {"type": "nonsense"})
+    project.pytester.makepyfile("def test_x():\n    pass\n")
+    result = project.run("--contracts-report", "r.json")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    data = load_report(project.path / "r.json")
+    assert data["session"]["interrupted"] is True
+    assert data["checks"] == []
+
+
+def test_stopping_early_with_x_is_not_an_interruption(project: Project) -> None:
+    project.pytester.makepyfile("def test_a():\n    assert False\n\ndef test_b():\n    pass\n")
+    project.run("-x", "--contracts-report", "r.json")
+    data = load_report(project.path / "r.json")
+    assert data["session"]["interrupted"] is False
+
+
+@pytest.mark.parametrize("listing", ["--markers", "--fixtures", "--collect-only"])
+def test_listing_commands_leave_the_last_report_alone(project: Project, listing: str) -> None:
+    project.pytester.makeini(PROJECT_INI + "contracts_report = r.json\n")
+    project.pytester.makepyfile(MISSING_TEST)
+    project.run()
+    before = (project.path / "r.json").read_text()
+    project.run(listing)
+    assert (project.path / "r.json").read_text() == before
+
+
+def test_an_unwritable_report_path_is_reported_not_a_crash(project: Project) -> None:
+    (project.path / "blocker").write_text("a file, not a folder")
+    project.pytester.makepyfile(MISSING_TEST)
+    result = project.run("--contracts-report", "blocker/r.json")
+    result.assert_outcomes(passed=1, warnings=1)
+    assert result.ret == pytest.ExitCode.OK
+    result.stdout.fnmatch_lines(["the JSON report could not be written to *blocker/r.json*"])
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
