@@ -56,7 +56,7 @@ _WHERE = {
     "ContractManager": "registry.manager",
     "ContractError": "errors",
     "ContractNotFound": "errors",
-    "ContractWarning": "session",
+    "ContractWarning": "recorder",
     "DuplicateContract": "errors",
     "IncompatibleChange": "errors",
     "InvalidVersion": "errors",
