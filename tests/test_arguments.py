@@ -3,13 +3,22 @@ refusal names the argument and what it must be, and nothing is written."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
 import pytest
 
-from pytest_contracts import ContractManager, InvalidArgument
+from pytest_contracts import ContractManager, ContractStatus, ContractType, InvalidArgument
 from pytest_contracts.defaults import MAX_NAME_LENGTH
+from pytest_contracts.models import parse_enum
+from pytest_contracts.registry.arguments import (
+    check_optional,
+    check_text,
+    check_whole_number,
+    parse_contract_type,
+    parse_status,
+)
 
 from .conftest import SCHEMA
 from .registry_cases import make
@@ -78,3 +87,96 @@ async def test_wrong_argument_types_are_clear_errors(
     with pytest.raises(InvalidArgument, match=message):
         await call(cm, contract)
     assert await cm.get_validations() == []
+
+
+# -- the checks themselves ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "options", "message"),
+    [
+        (None, {}, "must be a string, not NoneType"),
+        (b"name", {}, "must be a string, not bytes"),
+        (" \t", {}, "must not be empty"),
+        ("a\ud800", {}, "lone surrogate"),
+        ("x" * 11, {}, "is 11 characters long; the limit is 10"),
+        ("a\x7fb", {}, "contains a control character"),
+        ("a\nb", {}, "contains a control character"),
+    ],
+)
+def test_text_is_refused_for_what_makes_it_unusable(
+    value: Any, options: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(InvalidArgument, match=message) as caught:
+        check_text(value, "field", 10, **options)
+    assert str(caught.value).startswith("field ")
+
+
+@pytest.mark.parametrize(
+    ("value", "options"),
+    [
+        (None, {"optional": True}),
+        ("", {"allow_empty": True}),
+        ("one\ntwo", {"allow_empty": True}),
+        ("x" * 10, {}),
+        ("ünïcødé ✓", {}),
+    ],
+)
+def test_text_within_the_rules_passes(value: Any, options: dict[str, Any]) -> None:
+    check_text(value, "field", 10, **options)  # raises if refused
+
+
+def test_descriptions_and_reasons_may_hold_any_long_text_but_names_may_not() -> None:
+    long_text = "line\n" * 2_000
+    check_optional(description=long_text, reason="", owner_agent=None)
+    with pytest.raises(InvalidArgument, match="reason is 10001 characters long"):
+        check_optional(reason="x" * 10_001)
+    with pytest.raises(InvalidArgument, match=r"owner_agent .* contains a control character"):
+        check_optional(owner_agent="dev\nops")
+    with pytest.raises(InvalidArgument, match=f"the limit is {MAX_NAME_LENGTH}"):
+        check_optional(set_by="x" * (MAX_NAME_LENGTH + 1))
+
+
+@pytest.mark.parametrize("value", [True, -1, 1.5, "3", None])
+def test_a_whole_number_is_an_int_at_least_the_floor(value: Any) -> None:
+    with pytest.raises(InvalidArgument, match=f"n must be a whole number >= 0, not {value!r}"):
+        check_whole_number("n", value, 0)
+    check_whole_number("n", 0, 0)  # the floor itself passes
+
+
+@pytest.mark.parametrize(
+    ("parse", "text", "member"),
+    [
+        (parse_contract_type, "rest_api", ContractType.REST_API),
+        (parse_contract_type, ContractType.EVENT, ContractType.EVENT),
+        (parse_status, "ACTIVE", ContractStatus.ACTIVE),
+        (parse_status, ContractStatus.RETIRED, ContractStatus.RETIRED),
+    ],
+)
+def test_enums_are_read_from_members_or_their_values_in_any_case(
+    parse: Any, text: Any, member: Any
+) -> None:
+    assert parse(text) is member
+
+
+@pytest.mark.parametrize(
+    ("parse", "value", "message"),
+    [
+        (parse_contract_type, "rest-api", "unknown contract_type 'rest-api'; use one of: REST_API"),
+        (parse_contract_type, 3, "unknown contract_type 3"),
+        (parse_status, " active", "unknown status ' active'; use one of: draft, active"),
+        (parse_status, ContractType.EVENT, "unknown status"),
+    ],
+)
+def test_an_unknown_enum_value_is_refused_with_every_choice(
+    parse: Any, value: Any, message: str
+) -> None:
+    with pytest.raises(InvalidArgument, match=re.escape(message)):
+        parse(value)
+
+
+def test_parse_enum_applies_the_callers_normalisation() -> None:
+    def spaced(text: str) -> str:
+        return text.strip().replace(" ", "_").upper()
+
+    assert parse_enum(ContractType, " rest api ", "kind", spaced) is ContractType.REST_API
+    with pytest.raises(InvalidArgument, match="unknown kind 'graph'"):
+        parse_enum(ContractType, "graph", "kind", spaced)

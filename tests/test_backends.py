@@ -4,15 +4,25 @@ own way, and that each URL gets its own."""
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import sqlalchemy.exc
+from sqlalchemy.dialects import postgresql, sqlite
 
-from pytest_contracts import ContractManager, RegistryUnavailable, StateManager
+from pytest_contracts import ConfigurationError, ContractManager, RegistryUnavailable, StateManager
 from pytest_contracts.config import resolve_database_url, sqlite_url
-from pytest_contracts.registry.backends import advisory_key
+from pytest_contracts.registry import tables
+from pytest_contracts.registry.backends import (
+    POSTGRESQL,
+    SQLITE,
+    Backend,
+    advisory_key,
+    backend_for,
+)
 from pytest_contracts.registry.records import ValidationInput
 
 from .conftest import SCHEMA, drop_registry_tables
@@ -76,3 +86,102 @@ async def test_a_stuck_lock_holder_makes_postgresql_unavailable_not_hung(pg_url:
         finally:
             await holder.close()
         assert (await cm.activate_contract(contract.id)).status == "active"
+
+
+# -- one strategy object per back end, chosen from the URL ---------------------------
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:///r.db", SQLITE),
+        ("sqlite+aiosqlite:///r.db", SQLITE),
+        ("postgres://u@h/db", POSTGRESQL),
+        ("postgresql+asyncpg://u@h/db", POSTGRESQL),
+    ],
+)
+def test_each_url_gets_its_back_end(url: str, expected: Backend) -> None:
+    assert backend_for(resolve_database_url(url)) is expected
+
+
+def test_a_url_of_no_known_back_end_is_a_configuration_error() -> None:
+    with pytest.raises(ConfigurationError, match="names no back end"):
+        backend_for("mysql+aiomysql://u:secret@h/db")
+
+
+async def test_a_state_manager_asks_its_back_end(tmp_path: Path) -> None:
+    async with await StateManager.create(sqlite_url(tmp_path / "r.db")) as state:
+        assert state.database is SQLITE
+        assert state.backend == SQLITE.name == "sqlite"
+        assert (tmp_path / "r.db-contracts-epoch").is_file()  # the counter beside the file
+        async with state.write() as conn:
+            with counting_sql(state) as statements:
+                assert await state.lock_contract(conn, "t", "c") is False
+        assert statements == []  # BEGIN IMMEDIATE is the lock
+
+
+def test_postgresql_reads_see_one_snapshot_and_lock_each_contract() -> None:
+    pytest.importorskip("asyncpg")
+    engine = POSTGRESQL.make_engine(
+        "postgresql+asyncpg://u@127.0.0.1/db", connect_timeout=1, busy_timeout=2.5
+    )
+    options = POSTGRESQL.reader(engine).get_execution_options()
+    assert options["isolation_level"] == "REPEATABLE READ"
+    assert options["postgresql_readonly"] is True
+    assert POSTGRESQL.locks_contracts
+    assert not SQLITE.locks_contracts
+    assert POSTGRESQL.counter_path("ignored", "abc").name == "abc.epoch"
+    assert advisory_key("contract", "a:b", "c") != advisory_key("contract", "a", "b:c")
+
+
+@pytest.mark.parametrize(
+    ("strategy", "dialect"), [(SQLITE, sqlite.dialect()), (POSTGRESQL, postgresql.dialect())]
+)
+def test_an_upsert_updates_or_keeps_the_existing_row(strategy: Backend, dialect: Any) -> None:
+    values = {"contract_id": "c", "consumer_agent": "a", "consumer_role": "r"}
+    key = ["contract_id", "consumer_agent"]
+    keep = str(
+        strategy.upsert(tables.consumers, values, key=key, update=None).compile(dialect=dialect)
+    )
+    assert "ON CONFLICT (contract_id, consumer_agent) DO NOTHING" in keep
+    update = str(
+        strategy.upsert(tables.consumers, values, key=key, update={"consumer_role": "x"}).compile(
+            dialect=dialect
+        )
+    )
+    assert "ON CONFLICT (contract_id, consumer_agent) DO UPDATE SET consumer_role" in update
+
+
+class _DriverError(Exception):
+    def __init__(self, sqlstate: str | None) -> None:
+        super().__init__("driver says no")
+        self.sqlstate = sqlstate
+
+
+@pytest.mark.parametrize(
+    ("strategy", "error", "unavailable"),
+    [
+        (POSTGRESQL, sqlalchemy.exc.DBAPIError("s", {}, _DriverError("55P03")), True),
+        (POSTGRESQL, sqlalchemy.exc.DBAPIError("s", {}, _DriverError("23505")), False),
+        (SQLITE, sqlalchemy.exc.DBAPIError("s", {}, _DriverError("55P03")), False),
+        (SQLITE, sqlalchemy.exc.OperationalError("s", {}, _DriverError(None)), True),
+        (POSTGRESQL, sqlalchemy.exc.InterfaceError("s", {}, _DriverError(None)), True),
+        (SQLITE, sqlalchemy.exc.IntegrityError("s", {}, _DriverError(None)), False),
+    ],
+)
+def test_errors_that_mean_try_again_later_are_told_from_mistakes(
+    strategy: Backend, error: sqlalchemy.exc.DBAPIError, unavailable: bool
+) -> None:
+    assert strategy.is_unavailable(error) is unavailable
+
+
+async def test_sqlite_stores_times_as_utc_wall_clock(tmp_path: Path) -> None:
+    async with await StateManager.create(sqlite_url(tmp_path / "r.db")) as state:
+        cm = ContractManager(state)
+        contract = await make(cm)
+        at = datetime(2026, 11, 25, 15, 58, 46, 123456, tzinfo=timezone(timedelta(hours=2)))
+        await cm.record_validation(contract, "t", True, validated_at=at)
+        async with state.read() as conn:
+            stored = await conn.scalar(sa.text("SELECT validated_at FROM contract_validations"))
+        assert stored == "2026-11-25 13:58:46.123456"
+        (read,) = await cm.get_validations(contract)
+        assert read.validated_at == at
+        assert read.validated_at.utcoffset() == timedelta(0)

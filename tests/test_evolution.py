@@ -4,6 +4,9 @@ on every available back end."""
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 import pytest
 
 from pytest_contracts import (
@@ -13,9 +16,143 @@ from pytest_contracts import (
     InvalidArgument,
     InvalidVersion,
 )
-from pytest_contracts.compat import CompatReport
+from pytest_contracts.compat import CompatReport, Mode, Policy
+from pytest_contracts.registry.evolution import EvolutionCheck, ExistingVersion, check_evolution
 
 from .registry_cases import NAME, TEAM, V1, V1_INTEGER_ID, V1_LOOSER, V1_NEEDS_CURRENCY, first
+
+
+# -- the check itself: a pure function of the versions ----------------------------
+def check(
+    specification: Any,
+    version: str = "v1.1",
+    *,
+    mode: Mode = Mode.BACKWARD,
+    existing: list[ExistingVersion] | None = None,
+    declared: bool | None = None,
+    forced: bool = False,
+) -> EvolutionCheck:
+    """``specification`` as ``version`` after an active v1.0 (V1) by default."""
+    return check_evolution(
+        team_id=TEAM,
+        contract_name=NAME,
+        version=version,
+        specification=specification,
+        existing=existing if existing is not None else [ExistingVersion("v1.0", "active", V1)],
+        base_version="v1.0",
+        mode=mode,
+        policy=Policy.LENIENT,
+        declared=declared,
+        forced=forced,
+    )
+
+
+#: Which of the three changes of V1 break it under each mode: loosening a bound
+#: breaks old readers (FORWARD), a new required property breaks new readers of
+#: old data (BACKWARD), a changed type breaks both; NONE counts nothing.
+BREAKS = {
+    Mode.BACKWARD: {"looser": False, "needs currency": True, "integer id": True},
+    Mode.FORWARD: {"looser": True, "needs currency": False, "integer id": True},
+    Mode.FULL: {"looser": True, "needs currency": True, "integer id": True},
+    Mode.NONE: {"looser": False, "needs currency": False, "integer id": False},
+}
+CHANGES = {"looser": V1_LOOSER, "needs currency": V1_NEEDS_CURRENCY, "integer id": V1_INTEGER_ID}
+
+
+@pytest.mark.parametrize(
+    ("mode", "change"), [(mode, change) for mode in BREAKS for change in CHANGES]
+)
+def test_a_change_breaks_exactly_under_the_modes_that_check_its_side(
+    mode: Mode, change: str
+) -> None:
+    result = check(CHANGES[change], mode=mode)
+    assert result.breaking is BREAKS[mode][change]
+    assert result.breaking_against == (["v1.0"] if BREAKS[mode][change] else [])
+    assert list(result.reports) == ["v1.0"]  # compared even when nothing can break
+
+
+def test_a_safe_change_may_follow_under_any_version() -> None:
+    result = check(V1_LOOSER, "v1.1")
+    assert (result.breaking, result.is_break, result.refusal()) == (False, False, None)
+    assert result.to_dict()["breaking"] is False
+
+
+def test_a_found_break_needs_a_new_major_version() -> None:
+    refusal = check(V1_INTEGER_ID, "v1.1").refusal()
+    assert isinstance(refusal, IncompatibleChange)
+    assert "use v2.0 instead of 'v1.1'" in str(refusal)
+    assert refusal.against == "v1.0"
+    assert check(V1_INTEGER_ID, "v2.0").refusal() is None
+
+
+def test_a_found_break_under_a_version_that_is_not_semantic_needs_force() -> None:
+    refusal = check(V1_INTEGER_ID, "latest-and-greatest").refusal()
+    assert refusal is not None
+    assert "not a semantic version: pass force=True" in str(refusal)
+    assert check(V1_INTEGER_ID, "latest-and-greatest", forced=True).refusal() is None
+
+
+def test_a_declared_break_is_a_break_even_when_none_is_found() -> None:
+    result = check(V1_LOOSER, "v1.1", declared=True)
+    assert (result.breaking, result.is_break) == (False, True)
+    refusal = result.refusal()
+    assert refusal is not None
+    assert "is declared a breaking change" in str(refusal)
+    assert check(V1_LOOSER, "v2.0", declared=True).refusal() is None
+
+
+def test_a_break_declared_impossible_is_refused_even_with_a_major_bump_or_force() -> None:
+    for version, forced in (("v2.0", False), ("v1.1", True)):
+        refusal = check(V1_INTEGER_ID, version, declared=False, forced=forced).refusal()
+        assert refusal is not None
+        assert "declared non-breaking (breaking_change=False)" in str(refusal)
+    assert check(V1_LOOSER, "v1.1", declared=False).refusal() is None
+
+
+def test_force_records_a_found_break_under_a_minor_version() -> None:
+    result = check(V1_INTEGER_ID, "v1.1", forced=True)
+    assert (result.breaking, result.refusal()) == (True, None)
+    assert result.to_dict()["forced"] is True
+
+
+def test_under_mode_none_nothing_is_a_break_not_even_a_declared_one() -> None:
+    result = check(V1_INTEGER_ID, "v1.1", mode=Mode.NONE, declared=True)
+    assert (result.breaking, result.is_break, result.refusal()) == (False, False, None)
+    assert result.reports["v1.0"].breaks_readers  # what was found stays visible
+
+
+def test_a_transitive_mode_compares_every_version_but_the_retired_ones() -> None:
+    existing = [
+        ExistingVersion("v2.0", "active", V1_INTEGER_ID),
+        ExistingVersion("v0.9", "retired", {"type": "string"}),
+        ExistingVersion("v1.0", "deprecated", V1),
+    ]
+    plain = check(V1_INTEGER_ID, "v3.0", existing=existing)
+    assert list(plain.reports) == ["v2.0"]
+    transitive = check(V1_INTEGER_ID, "v3.0", existing=existing, mode=Mode.BACKWARD_TRANSITIVE)
+    assert list(transitive.reports) == ["v1.0", "v2.0"]  # oldest first
+    assert transitive.breaking_against == ["v1.0"]
+
+
+def test_only_the_compared_versions_stored_text_is_parsed() -> None:
+    existing = [
+        ExistingVersion("v0.9", "deprecated", specification_text="{not json"),
+        ExistingVersion("v1.0", "active", specification_text=json.dumps(V1)),
+    ]
+    assert check(V1_LOOSER, "v1.1", existing=existing).breaking is False
+    with pytest.raises(json.JSONDecodeError):
+        check(V1_LOOSER, "v1.1", existing=existing, mode=Mode.BACKWARD_TRANSITIVE)
+
+
+@pytest.mark.parametrize("version", ["v1.0", "1.0.0", "v0.9", "v1.0-rc.1"])
+def test_a_version_not_greater_than_the_newest_is_refused(version: str) -> None:
+    with pytest.raises(InvalidVersion, match=r"not greater than the newest version 'v1\.0'"):
+        check(V1_LOOSER, version)
+
+
+def test_there_is_nothing_to_evolve_from_without_a_version() -> None:
+    with pytest.raises(ValueError, match="needs the versions that exist"):
+        check(V1_LOOSER, existing=[])
 
 
 # -- in the registry -----------------------------------------------------------

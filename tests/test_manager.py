@@ -3,6 +3,9 @@ calls, the records it returns, and the errors it raises."""
 
 from __future__ import annotations
 
+import inspect
+from typing import Any
+
 import pytest
 
 from pytest_contracts import (
@@ -68,3 +71,68 @@ async def test_errors_form_one_hierarchy() -> None:
     for error in (ContractNotFound, DuplicateContract, InvalidSchema, InvalidTransition,
                   RegistryUnavailable, InvalidArgument):  # fmt: skip
         assert issubclass(error, ContractError)
+
+
+#: The registry's API: every coroutine method of ContractManager.
+API = {
+    "activate_contract",
+    "can_deploy",
+    "create_contract",
+    "deprecate_contract",
+    "evolve_contract",
+    "get_active_contract",
+    "get_compatibility",
+    "get_consumers",
+    "get_contract",
+    "get_contract_history",
+    "get_contract_summary",
+    "get_contract_version",
+    "get_validations",
+    "list_consumers",
+    "list_contracts",
+    "prune",
+    "record_validation",
+    "record_validations",
+    "register_consumer",
+    "retire_contract",
+    "set_compatibility",
+}
+
+
+def test_the_facade_adds_nothing_to_its_subjects() -> None:
+    public = {
+        name
+        for name in dir(ContractManager)
+        if not name.startswith("_") and inspect.iscoroutinefunction(getattr(ContractManager, name))
+    }
+    assert public == API
+    own = {name for name in vars(ContractManager) if not name.startswith("__")}
+    assert own == set()
+    for name in API:
+        # Each method is written once, in its subject's module, with its docstring.
+        homes = [cls for cls in ContractManager.__mro__ if name in vars(cls)]
+        assert len(homes) == 1, (name, homes)
+        assert homes[0].__module__.startswith("pytest_contracts.registry."), name
+        assert inspect.getdoc(getattr(ContractManager, name)), name
+
+
+async def test_a_method_replaced_on_the_class_serves_the_other_methods_too(
+    cm: ContractManager, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Code that wraps a method on the class (as a conftest may) sees every
+    # call, including those other methods make through the manager.
+    calls: list[str] = []
+    original = ContractManager.get_active_contract
+
+    async def counting(self: ContractManager, team_id: str, contract_name: str) -> Any:
+        calls.append(contract_name)
+        return await original(self, team_id, contract_name)
+
+    monkeypatch.setattr(ContractManager, "get_active_contract", counting)
+    contract = await make(cm)
+    await cm.activate_contract(contract.id)
+    consumer = await cm.register_consumer(
+        consumer_agent="ui", team_id=contract.team_id, contract_name=contract.contract_name
+    )
+    assert consumer.version == contract.version
+    assert calls == [contract.contract_name]
