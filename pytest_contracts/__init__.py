@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         PruneResult,
         Validation,
     )
+    from .recorder import ContractWarning
     from .registry.connections import (
         StateManager,
         cleanup_state_manager,
@@ -49,7 +50,6 @@ if TYPE_CHECKING:
         init_state_manager_for_testing,
     )
     from .registry.manager import ContractManager
-    from .session import ContractWarning
 
 _WHERE = {
     "ConfigurationError": "errors",
