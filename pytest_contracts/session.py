@@ -23,7 +23,7 @@ from .markers import Target, targets_of
 from .recorder import ContractWarning, PhaseOutput
 from .reporting import PROPERTY, CheckResult, failure_text
 from .settings import Settings
-from .summary import ContractsSummary, XdistControllerHooks, XdistWorkerHooks, header_lines
+from .summary import ContractsSummary, XdistControllerHooks, XdistWorkerHooks, report_header
 
 if TYPE_CHECKING:
     from .bridge import ContractManagerClient, RegistryLoop, StateManagerClient
@@ -134,7 +134,7 @@ class ContractsSession:
 
     def header_lines(self) -> list[str]:
         loaded = self.summary.load_summary if self.summary is not None else None
-        return header_lines(self.settings, loaded)
+        return report_header(self.settings, loaded)
 
     # -- collection ---------------------------------------------------------------------
     def check_markers(self, report: pytest.CollectReport) -> None:

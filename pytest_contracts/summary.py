@@ -40,7 +40,7 @@ WORKEROUTPUT_KEY = "pytest_contracts"
 _LISTING_OPTIONS = ("markers", "showfixtures", "show_fixtures_per_test", "help", "collectonly")
 
 
-def header_lines(settings: Settings, load_summary: str | None) -> list[str]:
+def report_header(settings: Settings, load_summary: str | None) -> list[str]:
     """The lines under pytest's own header: where the registry is, and what
     the contract files loaded."""
     info = settings.describe_registry()

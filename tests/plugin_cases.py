@@ -1,16 +1,21 @@
-"""Test modules, documents and readers that the plugin tests share."""
+"""Test modules, documents, readers and summaries that the plugin tests share."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import types
 from typing import Any
 
 from jsonschema import Draft202012Validator
 
 from pytest_contracts import ContractManager, StateManager
+from pytest_contracts.checker import Tally
 from pytest_contracts.config import sqlite_url
-from pytest_contracts.reporting import report_schema
+from pytest_contracts.defaults import DEFAULT_PHASES
+from pytest_contracts.reporting import CheckResult, report_schema
+from pytest_contracts.settings import Settings
+from pytest_contracts.summary import ContractsSummary
 
 from .conftest import Project
 
@@ -72,3 +77,40 @@ def load_report(path: Any) -> dict[str, Any]:
     )
     assert errors == [], [e.message for e in errors]
     return data
+
+
+def check_result(outcome: str, message: str | None = None) -> CheckResult:
+    """A check result as a test's report carries it."""
+    return CheckResult(
+        test="test_x.py::test_x",
+        kind="contract",
+        boundary=None,
+        team="default",
+        contract="API",
+        version="v1" if outcome in ("passed", "failed", "error") else None,
+        contract_id="c1" if outcome in ("passed", "failed", "error") else None,
+        outcome=outcome,
+        message=message,
+    )
+
+
+def summary_of(
+    results: list[CheckResult], local: Tally | None = None, **settings: Any
+) -> ContractsSummary:
+    """A summary that has gathered ``results``, without a pytest run; this
+    process's own tally is ``local``."""
+    options = {
+        "use_real_redis": False,
+        "redis_url": None,
+        "database_url": "sqlite+aiosqlite:///registry.db",
+        "team": "default",
+        "contracts_dir": None,
+        "gate": True,
+        "report_path": None,
+        "phases": DEFAULT_PHASES,
+        **settings,
+    }
+    config: Any = types.SimpleNamespace(option=types.SimpleNamespace())
+    summary = ContractsSummary(config, Settings(**options), lambda: local or Tally())
+    summary.results.extend(results)
+    return summary

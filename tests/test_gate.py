@@ -7,8 +7,10 @@ import json
 
 import pytest
 
+from pytest_contracts.checker import Tally
+
 from .conftest import PROJECT_INI, REQUIREMENTS_SCHEMA, Project
-from .plugin_cases import BAD, BOUNDARY_TEST, GOOD, MISSING_TEST
+from .plugin_cases import BAD, BOUNDARY_TEST, GOOD, MISSING_TEST, check_result, summary_of
 
 
 def test_missing_contract_warns_and_the_test_outcome_stands(project: Project) -> None:
@@ -112,3 +114,33 @@ def test_the_report_of_a_session_stopped_at_start_does_not_pass_the_gate(
     assert gate["passed"] is False
     assert gate["reason"].startswith("the session stopped before its contracts were checked: ")
     assert "versions are immutable" in gate["reason"]
+
+
+# -- the verdict, without a test run -------------------------------------------------
+def test_the_gate_names_every_reason_it_fails() -> None:
+    summary = summary_of(
+        [
+            check_result("passed"),
+            check_result("failed"),
+            check_result("failed"),
+            check_result("error", "the schema cannot be applied: Unresolvable: x"),
+            check_result("missing"),
+            check_result("unavailable"),
+        ],
+        local=Tally(unstored=2),
+    )
+    assert summary.gate_verdict() == (
+        "2 check(s) found contract violations; 1 check(s) could not apply their schema; "
+        "1 declared contract(s) had no active version; the registry was unavailable for "
+        "1 check(s); 2 validation record(s) could not be stored in the registry"
+    )
+
+
+def test_the_gate_passes_only_when_every_check_passed_and_every_record_was_stored() -> None:
+    assert summary_of([check_result("passed")] * 3).gate_verdict() is None
+    assert summary_of([]).gate_verdict() is None
+    from_a_worker = summary_of([check_result("passed")])
+    from_a_worker.merge_worker({"unstored": 1, "unstored_error": "OSError: gone"})
+    assert from_a_worker.gate_verdict() == (
+        "1 validation record(s) could not be stored in the registry"
+    )

@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from pytest_contracts.checker import Tally
+
 from .conftest import PROJECT_INI, REQUIREMENTS_SCHEMA, Project
-from .plugin_cases import GOOD, MISSING_TEST, TWO_DOCS_TEST, load_report
+from .plugin_cases import (
+    GOOD,
+    MISSING_TEST,
+    TWO_DOCS_TEST,
+    check_result,
+    load_report,
+    summary_of,
+)
 
 
 def test_json_report_follows_its_schema_and_counts_every_check(project: Project) -> None:
@@ -117,3 +126,65 @@ def test_an_unwritable_report_path_is_reported_not_a_crash(project: Project) -> 
     assert result.ret == pytest.ExitCode.OK
     result.stdout.fnmatch_lines(["the JSON report could not be written to *blocker/r.json*"])
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
+
+
+# -- the report's sections, without a test run ------------------------------------------
+def test_the_registry_section_counts_unstored_records_of_every_process() -> None:
+    summary = summary_of([], local=Tally(unstored=1))
+    summary.merge_worker({"unstored": 2, "unstored_error": "OSError: gone"})
+    summary.merge_worker({"unstored": 3, "unstored_error": None})
+    assert summary.registry_info() == {
+        "unstored_validations": 6,
+        "database": "sqlite",
+        "database_url": "sqlite+aiosqlite:///registry.db",
+        "cache": "fakeredis",
+        "redis_url": None,
+    }
+    assert summary.tally().unstored_error == "OSError: gone"  # the last one a worker named
+
+
+def test_the_registry_section_masks_passwords() -> None:
+    summary = summary_of(
+        [],
+        database_url="postgresql+asyncpg://app:secret@db/registry",
+        use_real_redis=True,
+        redis_url="redis://:hidden@cache:6379/0",
+    )
+    info = summary.registry_info()
+    assert info["database_url"] == "postgresql+asyncpg://app:***@db/registry"
+    assert (info["cache"], info["redis_url"]) == ("redis", "redis://:***@cache:6379/0")
+
+
+def test_the_circuit_section_says_why_checks_were_skipped() -> None:
+    skipped = (
+        "not checked: the registry failed 3 times in a row and the circuit breaker stopped "
+        "calling it (refused)"
+    )
+    summary = summary_of(
+        [check_result("unavailable", "the registry is unavailable: refused")]
+        + [check_result("unavailable", skipped)] * 2,
+        local=Tally(breaker_failures=3, breaker_opened=True, breaker_error="refused"),
+    )
+    assert summary.circuit_info() == {
+        "opened": True,
+        "failures": 3,
+        "skipped_calls": 2,
+        "reason": skipped,
+    }
+
+
+def test_the_circuit_section_takes_the_workers_breakers_into_account() -> None:
+    summary = summary_of([], local=Tally(breaker_failures=1, breaker_error="slow"))
+    summary.merge_worker({"breaker_failures": 4, "breaker_opened": True})
+    assert summary.circuit_info() == {
+        "opened": True,
+        "failures": 4,
+        "skipped_calls": 0,
+        "reason": "slow",  # the workers do not send theirs
+    }
+    assert summary_of([]).circuit_info() == {
+        "opened": False,
+        "failures": 0,
+        "skipped_calls": 0,
+        "reason": None,
+    }
