@@ -16,7 +16,7 @@ from . import tables
 from .arguments import check_key, check_text
 from .base import now
 from .compatibility import read_settings
-from .lookup import Lookup
+from .lookup import Lookups
 from .rows import to_consumer
 
 _C = tables.contracts
@@ -28,10 +28,10 @@ _CONSUMER_QUERY = sa.select(_CONSUMERS, _C.c.team_id, _C.c.contract_name, _C.c.v
 )
 
 
-class Consumers(Lookup):
+class Consumers(Lookups):
     """Registering consumers, listing them, and asking whether a version can
     be deployed to them. A consumer names a version by id or by name, so this
-    part looks versions up as :class:`Lookup` does."""
+    part looks versions up as :class:`Lookups` does."""
 
     async def register_consumer(
         self,

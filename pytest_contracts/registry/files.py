@@ -169,8 +169,9 @@ def read_contract_dir(directory: Path, default_team: str) -> list[ContractFile]:
 
 # -- writing -----------------------------------------------------------------------
 def contract_document(contract: Contract, settings: CompatibilitySettings) -> dict[str, Any]:
-    """The file that defines ``contract`` (whose contract has ``settings``):
-    loading it into an empty registry makes the same version."""
+    """The file that defines ``contract`` again, whose contract has
+    ``settings``: its schema, type, owners and description, whether it broke
+    or forced its way, and the contract's mode and policy when they were set."""
     data: dict[str, Any] = {
         "team": contract.team_id,
         "name": contract.contract_name,

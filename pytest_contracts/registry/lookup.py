@@ -23,7 +23,7 @@ from .rows import from_payload, to_contract, to_event, to_history_entry, to_payl
 _C = tables.contracts
 
 
-class Lookup(RegistryPart):
+class Lookups(RegistryPart):
     """Reading versions, their history, and a team's registry at a glance."""
 
     async def get_contract(self, contract_id: str) -> Contract:

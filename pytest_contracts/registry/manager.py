@@ -11,12 +11,12 @@ from __future__ import annotations
 from .compatibility import Compatibility
 from .consumers import Consumers
 from .lifecycle import Lifecycle
-from .lookup import Lookup
+from .lookup import Lookups
 from .records import ValidationInput, ValidationRecords
 from .retention import Retention
 
 
-class ContractManager(Lifecycle, Consumers, Lookup, Compatibility, Retention, ValidationRecords):
+class ContractManager(Lifecycle, Consumers, Lookups, Compatibility, Retention, ValidationRecords):
     """The contract registry: create, activate, evolve, look up and audit
     versioned JSON Schema contracts. ``ContractManager(state_manager)``; every
     method is a coroutine; run them on the event loop the
@@ -25,7 +25,7 @@ class ContractManager(Lifecycle, Consumers, Lookup, Compatibility, Retention, Va
     - versions and their lifecycle (:class:`.Lifecycle`): ``create_contract``,
       ``evolve_contract``, ``activate_contract``, ``deprecate_contract``,
       ``retire_contract``;
-    - looking up (:class:`.Lookup`): ``get_contract``, ``get_contract_version``,
+    - looking up (:class:`.Lookups`): ``get_contract``, ``get_contract_version``,
       ``get_active_contract``, ``list_contracts``, ``get_contract_history``,
       ``get_contract_summary``;
     - compatibility settings (:class:`.Compatibility`): ``get_compatibility``,
