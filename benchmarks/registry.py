@@ -28,7 +28,7 @@ scratch = sa.Table(
 
 
 def active_query(team: str, name: str) -> Any:
-    from pytest_contracts.tables import contracts as c
+    from pytest_contracts.registry.tables import contracts as c
 
     return sa.select(c).where(
         c.c.team_id == team, c.c.contract_name == name, c.c.status == "active"

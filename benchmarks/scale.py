@@ -147,7 +147,7 @@ async def bulk_load(url: str, database: str, contracts: int, validations: int) -
 
 
 async def run(servers: Servers, quick: bool) -> list[Figure]:
-    from pytest_contracts.contracts import ValidationInput
+    from pytest_contracts.registry.records import ValidationInput
 
     big_contracts, big_rows = (10_000, 100_000) if quick else (100_000, 1_000_000)
     small_contracts, small_rows = 100, 1_000
@@ -238,7 +238,7 @@ async def run(servers: Servers, quick: bool) -> list[Figure]:
 async def _history(state: Any, manager: Any, database: str, quick: bool) -> Figure:
     """A contract with 1,000 versions (two events each), loaded raw; then
     get_contract_history against the raw SELECTs of the same rows."""
-    from pytest_contracts import tables
+    from pytest_contracts.registry import tables
 
     team, name = "history-team", "history-contract"
     now = datetime.now(UTC)

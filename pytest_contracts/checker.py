@@ -26,8 +26,8 @@ from .reporting import CheckResult
 
 if TYPE_CHECKING:
     from .bridge import RegistryLoop
-    from .contracts import ContractManager
     from .models import Contract
+    from .registry.manager import ContractManager
     from .validation import ValidatorCache
     from .writer import ValidationWriter
 
@@ -233,7 +233,7 @@ class Checker:
         subject: str,
         result: Callable[..., CheckResult],
     ) -> CheckResult:
-        from .contracts import ValidationInput
+        from .registry.records import ValidationInput
 
         if self.validators is None:
             from .validation import ValidatorCache

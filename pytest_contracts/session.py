@@ -27,8 +27,8 @@ from .summary import ContractsSummary, XdistControllerHooks, XdistWorkerHooks, r
 
 if TYPE_CHECKING:
     from .bridge import ContractManagerClient, RegistryLoop, StateManagerClient
-    from .contracts import ContractManager
-    from .state import StateManager
+    from .registry.connections import StateManager
+    from .registry.manager import ContractManager
 
 #: A test's targets, parsed from its markers at collection.
 TARGETS = pytest.StashKey[tuple[Target, ...]]()
@@ -68,9 +68,9 @@ class ContractsSession:
     def registry(self) -> tuple[RegistryLoop, ContractManager]:
         if self._loop is None or self._manager is None:
             from .bridge import RegistryLoop
-            from .contracts import ContractManager
             from .errors import ConfigurationError
-            from .state import StateManager
+            from .registry.connections import StateManager
+            from .registry.manager import ContractManager
 
             if self.settings.configuration_error is not None:
                 raise ConfigurationError(self.settings.configuration_error)
@@ -115,7 +115,8 @@ class ContractsSession:
         try:
             loop, manager = self.registry()
             if self.settings.contracts_dir is not None:
-                from .loader import load_contract_files, read_contract_dir
+                from .registry.files import read_contract_dir
+                from .registry.loading import load_contract_files
 
                 files = read_contract_dir(self.settings.contracts_dir, self.settings.team)
                 result = loop.run(

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     import asyncio
 
     from .bridge import RegistryLoop
-    from .contracts import ContractManager, ValidationInput
+    from .registry.manager import ContractManager
+    from .registry.records import ValidationInput
 
 #: The longest a validation record waits for others before it is written
 #: (seconds). Records are written in batches, each costing a transaction.

@@ -15,9 +15,9 @@ import pytest
 from pytest_contracts.bridge import RegistryLoop
 from pytest_contracts.checker import Checker, CircuitBreaker, Tally
 from pytest_contracts.config import sqlite_url
-from pytest_contracts.contracts import ContractManager
 from pytest_contracts.errors import ConfigurationError, RegistryUnavailable
-from pytest_contracts.state import StateManager
+from pytest_contracts.registry.connections import StateManager
+from pytest_contracts.registry.manager import ContractManager
 
 TEAM = "billing"
 ORDER = {"type": "object", "required": ["id"], "properties": {"id": {"type": "integer"}}}
@@ -186,7 +186,7 @@ def test_a_resolved_version_is_kept_no_longer_than_the_cache_entry_it_came_from(
     for a further cache_ttl from the moment it asked."""
     import sqlalchemy as sa
 
-    from pytest_contracts.tables import contracts
+    from pytest_contracts.registry.tables import contracts
 
     ttl = 1.0
     registry = Registry(tmp_path / "r.db", cache_ttl=ttl)
@@ -330,8 +330,8 @@ import sys
 from pytest_contracts.bridge import RegistryLoop
 from pytest_contracts.checker import Checker
 from pytest_contracts.config import sqlite_url
-from pytest_contracts.contracts import ContractManager
-from pytest_contracts.state import StateManager
+from pytest_contracts.registry.manager import ContractManager
+from pytest_contracts.registry.connections import StateManager
 
 loop = RegistryLoop()
 state = loop.run(StateManager.create(sqlite_url({str(tmp_path / "r.db")!r})))

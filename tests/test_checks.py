@@ -183,7 +183,7 @@ def test_validators_are_compiled_once_per_version(project: Project) -> None:
 
 RESOLVE_COUNT_CONFTEST = """
 import pytest
-from pytest_contracts.contracts import ContractManager
+from pytest_contracts.registry.manager import ContractManager
 
 CALLS = []
 _original = ContractManager.get_active_contract

@@ -12,8 +12,8 @@ import pytest
 
 from pytest_contracts import writer as writer_module
 from pytest_contracts.bridge import RegistryLoop
-from pytest_contracts.contracts import ValidationInput
 from pytest_contracts.errors import InvalidArgument
+from pytest_contracts.registry.records import ValidationInput
 from pytest_contracts.writer import ValidationWriter
 
 
