@@ -387,6 +387,8 @@ def test_engine_imports_neither_pytest_nor_storage_libraries() -> None:
     code = (
         "import sys, pytest_contracts.compat as c;"
         "c.compare({'type': 'string'}, {'type': 'integer'});"
+        "c.is_subset({'type': 'integer'}, {'type': 'number'});"
+        "c.document_compatible(1, {'type': 'integer'}, {'type': 'number'});"
         "print(sorted(m for m in ('pytest', 'sqlalchemy', 'redis') if m in sys.modules))"
     )
     result = subprocess.run(

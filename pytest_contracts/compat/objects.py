@@ -35,21 +35,21 @@ def compare_objects(ctx: Context, pair: Pair) -> None:
 def _properties(ctx: Context, pair: Pair) -> None:
     """A property both sides declare is compared; one only a side declares
     meets the schema the other side gives undeclared properties."""
-    props = mapping(pair.old, "properties"), mapping(pair.new, "properties")
+    old_props, new_props = mapping(pair.old, "properties"), mapping(pair.new, "properties")
     patterns = (*mapping(pair.old, "patternProperties"), *mapping(pair.new, "patternProperties"))
-    for name in sorted(props[0].keys() | props[1].keys()):
+    for name in sorted(old_props.keys() | new_props.keys()):
         where = child(pair.loc, "properties", name)
-        if name in props[0] and name in props[1]:
+        if name in old_props and name in new_props:
             ctx.descend(
-                props[0][name],
-                props[1][name],
+                old_props[name],
+                new_props[name],
                 below(pair.old_at, "properties", name),
                 below(pair.new_at, "properties", name),
                 where,
             )
             continue
-        direction = ADDED if name in props[1] else REMOVED
-        lacking, having = direction.sides(pair.old, pair.new)
+        direction = ADDED if name in new_props else REMOVED
+        lacking = direction.sides(pair.old, pair.new)[0]
         lacking_at, having_at = direction.sides(pair.old_at, pair.new_at)
         patterned = any(_pattern_matches(p, name) for p in patterns)
         compare_slot(
@@ -57,7 +57,7 @@ def _properties(ctx: Context, pair: Pair) -> None:
             direction,
             "property",
             f"property {name!r}",
-            having["properties"][name],
+            direction.sides(old_props, new_props)[1][name],
             below(having_at, "properties", name),
             None if patterned else _fallback(lacking),
             below(lacking_at, "additionalProperties"),

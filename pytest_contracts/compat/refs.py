@@ -12,14 +12,17 @@ Two readers of references share this module, and they ask different questions.
   mark that ends the walk of a recursive schema. :class:`LocalDocument`
   answers that, from the root document alone.
 
-They stay two because one answer would change verdicts: ``referencing``
+They stay two because one answer would change verdicts. ``referencing``
 gives a target's contents, not its pointer (and an object built in code may
-sit at two places, so the pointer cannot be found again by identity); it
+sit at two places, so the pointer cannot be found again by identity). It
 scopes fragments and anchors to the nearest embedded ``$id``, where the walk
-reads every fragment against the root; it knows only the anchors of the
-schema's dialect, where the walk also takes ``$anchor`` and ``"$id": "#name"``
-in any dialect; and it reads ``-1`` as the last array item, where the walk
-reads it as no target.
+reads every fragment against the root; it resolves a URI an embedded ``$id``
+or a bundled meta-schema answers to, which the walk compares by its text; it
+knows only the anchors of the schema's dialect, where the walk also takes
+``$anchor`` and ``"$id": "#name"`` in any dialect; and it reads ``-1`` as the
+last array item, where the walk finds no target. What they share is here:
+the reference keywords, the registry that never fetches, and this module as
+the one place references are resolved.
 """
 
 from __future__ import annotations

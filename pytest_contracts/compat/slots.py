@@ -30,6 +30,7 @@ def compare_slot(
     """A slot declared (``slot``) on one side and left to ``fallback`` on the
     other; None as ``fallback`` when the engine cannot tell which schema
     applied there. ``lenient``: an open object may gain or lose it freely."""
+    # Effects below are those of an addition; add_directed turns them round.
     kind = f"{family}.{direction.verb}"
     verb = direction.verb
     if fallback is None:
