@@ -25,6 +25,15 @@ CORE = (
     "pytest_contracts.schemas",
     "pytest_contracts.validation",
     "pytest_contracts.compat",
+    "pytest_contracts.compat.walk",
+    "pytest_contracts.compat.verdicts",
+    "pytest_contracts.registry.manager",
+    "pytest_contracts.registry.loading",
+    "pytest_contracts.checker",
+    "pytest_contracts.writer",
+    "pytest_contracts.reporting",
+    "pytest_contracts.markers",
+    "pytest_contracts.bridge",
 )
 
 

@@ -13,24 +13,15 @@ import dataclasses
 import enum
 import textwrap
 from collections.abc import Callable, Mapping
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 from ..errors import InvalidArgument
+from ..models import parse_enum
 
-_E = TypeVar("_E", bound=enum.StrEnum)
 
-
-def parse_enum(cls: type[_E], value: Any, what: str, normalise: Callable[[str], str]) -> _E:
-    if isinstance(value, cls):
-        return value
-    if isinstance(value, str):
-        try:
-            return cls(normalise(value.strip().replace("-", "_").replace(" ", "_")))
-        except ValueError:
-            pass
-    raise InvalidArgument(
-        f"unknown {what} {value!r}; use one of: " + ", ".join(member.value for member in cls)
-    )
+def _loose(case: Callable[[str], str]) -> Callable[[str], str]:
+    """Spellings a person writes: ``forward-transitive``, ``Forward Transitive``."""
+    return lambda text: case(text.strip().replace("-", "_").replace(" ", "_"))
 
 
 class Mode(enum.StrEnum):
@@ -67,7 +58,7 @@ class Mode(enum.StrEnum):
     def parse(cls, value: str | Mode) -> Mode:
         """``"backward"``, ``"full-transitive"``, ``Mode.FULL``...: case does not
         matter. Anything else is an :class:`InvalidArgument` naming the choices."""
-        return parse_enum(cls, value, "compatibility mode", str.upper)
+        return parse_enum(cls, value, "compatibility mode", _loose(str.upper))
 
 
 class Policy(enum.StrEnum):
@@ -85,7 +76,7 @@ class Policy(enum.StrEnum):
     def parse(cls, value: str | Policy) -> Policy:
         """``"strict"`` or ``"lenient"``, any case; anything else is an
         :class:`InvalidArgument` naming the choices."""
-        return parse_enum(cls, value, "compatibility policy", str.lower)
+        return parse_enum(cls, value, "compatibility policy", _loose(str.lower))
 
 
 DEFAULT_MODE: Final = Mode.BACKWARD
@@ -166,8 +157,8 @@ class Change:
             location=data["location"],
             old=data["old"],
             new=data["new"],
-            readers=parse_enum(Effect, data["readers"], "effect", str.lower),
-            writers=parse_enum(Effect, data["writers"], "effect", str.lower),
+            readers=parse_enum(Effect, data["readers"], "effect", _loose(str.lower)),
+            writers=parse_enum(Effect, data["writers"], "effect", _loose(str.lower)),
             message=data["message"],
         )
 
