@@ -7,6 +7,9 @@
 - ``postgresql``: PostgreSQL at ``DATABASE_URL`` with fakeredis; runs when
   ``DATABASE_URL`` is set.
 - ``postgresql-redis``: PostgreSQL with the real Redis; runs when both are set.
+
+A back end this run cannot reach is not generated at all; the terminal summary
+says once what to set to include it.
 """
 
 from __future__ import annotations
@@ -16,13 +19,19 @@ import gc
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from subprocess import CompletedProcess
 from typing import Any
 
+# Imported before the first test freezes the heap (see no_asyncio_errors): at
+# import, hypothesis asks gc.get_referrers whether each random generator
+# registered with it is referenced, and frozen referrers are not counted.
+import hypothesis  # noqa: F401
 import pytest
 from fakeredis import FakeServer
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -61,18 +70,41 @@ class _AsyncioErrors(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+LAST_TEST = pytest.StashKey[str]()
+
+
 @pytest.fixture(autouse=True)
-def no_asyncio_errors() -> Iterator[None]:
+def no_asyncio_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fails the test in whose time asyncio complained: warnings-as-errors does
-    not catch these, because asyncio logs them instead of warning."""
+    not catch these, because asyncio logs them instead of warning.
+
+    Most complaints come from a finaliser, so only a garbage collection brings
+    them out: one after the test, and one before it for what the previous
+    test's fixtures left once pytest let go of them. Each looks only at objects
+    made since the previous test began, because everything older is frozen out
+    of the collector's reach: a collection of the whole heap costs a tenth of a
+    second, and this fixture runs for every test.
+    """
     handler = _AsyncioErrors()
     logging.getLogger("asyncio").addHandler(handler)
     try:
+        gc.collect()
+        if handler.messages:
+            previous = request.config.stash.get(LAST_TEST, "an earlier test")
+            pytest.fail(f"garbage left by {previous}: {handler.messages}")
+        gc.freeze()
+        request.config.stash[LAST_TEST] = request.node.nodeid
         yield
         gc.collect()
     finally:
         logging.getLogger("asyncio").removeHandler(handler)
     assert handler.messages == []
+
+
+def pytest_sessionfinish() -> None:
+    # What outlived the tests is collectable again, for pytest's own last
+    # collection (it reports the finalisers that fail at the end of a run).
+    gc.unfreeze()
 
 
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
@@ -111,6 +143,50 @@ SKIP_REDIS = (
 SKIP_POSTGRES = (
     "PostgreSQL not configured: set DATABASE_URL=postgresql://postgres@127.0.0.1:5432/test"
 )
+
+
+def available_backends(config: pytest.Config) -> list[str]:
+    """The back ends this run can reach, in the order their tests run."""
+    redis = real_redis_url(config) is not None
+    postgres = postgres_url() is not None
+    candidates = [
+        ("sqlite", True),
+        ("redis", redis),
+        ("postgresql", postgres),
+        ("postgresql-redis", postgres and redis),
+    ]
+    return [name for name, reachable in candidates if reachable]
+
+
+def available_databases() -> list[str]:
+    """The databases this run can reach, for tests that take the cache's default."""
+    return ["sqlite", "postgresql"] if postgres_url() is not None else ["sqlite"]
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    # Unreachable back ends are left out here rather than skipped one test at
+    # a time: hundreds of skips cost their setup and fill the summary.
+    if "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", available_backends(metafunc.config), indirect=True)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    missing = [
+        reason
+        for reason, reachable in (
+            (SKIP_REDIS + " to run the redis back ends", real_redis_url(config) is not None),
+            (SKIP_POSTGRES + " to run the postgresql back ends", postgres_url() is not None),
+        )
+        if not reachable
+    ]
+    if missing:
+        terminalreporter.write_line(
+            f"back ends run: {', '.join(available_backends(config))}; not run:"
+        )
+        for reason in missing:
+            terminalreporter.write_line(f"  {reason}")
 
 
 @pytest.fixture
@@ -209,15 +285,13 @@ class Backend:
                 await client.aclose()
 
 
-@pytest.fixture(params=["sqlite", "redis", "postgresql", "postgresql-redis"])
+@pytest.fixture
 async def backend(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[Backend]:
+    """One of the reachable back ends (see pytest_generate_tests)."""
     redis = real_redis_url(request.config)
-    if request.param.endswith("redis") and redis is None:
-        pytest.skip(SKIP_REDIS)
     if request.param.startswith("postgresql"):
         pg = postgres_url()
-        if pg is None:
-            pytest.skip(SKIP_POSTGRES)
+        assert pg is not None, "generated only when DATABASE_URL is set"
         await drop_registry_tables(pg)
         database = pg
     else:
@@ -251,6 +325,28 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     for name in ("DATABASE_URL", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_DB"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
+
+
+def run_command(capsys: pytest.CaptureFixture[str], *args: str) -> CompletedProcess[str]:
+    """``pytest-contracts ARGS`` in this process: ``cli.main`` called as the
+    console script calls it, with its exit code (argparse's exits too) and what
+    it printed. What it logs at WARNING goes to its stderr, as Python's
+    last-resort handler prints it in a process of its own."""
+    from pytest_contracts.cli import main
+
+    capsys.readouterr()
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setLevel(logging.WARNING)
+    logging.getLogger().addHandler(handler)
+    try:
+        code: Any = main(list(args))
+    except SystemExit as exc:
+        code = exc.code
+    finally:
+        logging.getLogger().removeHandler(handler)
+    out, err = capsys.readouterr()
+    assert isinstance(code, int) or code is None, code
+    return CompletedProcess(["pytest-contracts", *args], code or 0, out, err)
 
 
 SCHEMA: dict[str, Any] = {

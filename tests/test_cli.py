@@ -1,9 +1,13 @@
-"""The ``pytest-contracts`` command, run as a real console script in a
-subprocess against a registry of its own (SQLite + fakeredis; PostgreSQL and
-real Redis when the suite is given them)."""
+"""The ``pytest-contracts`` command against a registry of its own in tmp_path
+(SQLite + fakeredis; PostgreSQL and real Redis when the suite is given them).
+
+Most tests call its entry function, ``pytest_contracts.cli.main``, in this
+process; a few run the console script and ``python -m pytest_contracts`` in a
+subprocess, as a user does: their exit codes and stderr."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -14,7 +18,13 @@ from typing import Any
 
 import pytest
 
-from .conftest import drop_registry_tables, postgres_url, real_redis_url
+from .conftest import (
+    available_databases,
+    drop_registry_tables,
+    postgres_url,
+    real_redis_url,
+    run_command,
+)
 
 SCRIPT = Path(sys.executable).with_name("pytest-contracts")
 
@@ -50,29 +60,29 @@ def script(
     )
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Run:
-    """Runs the console script in tmp_path against this back end."""
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_DB"}
-    }
-    options: list[str] = []
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "cli" in metafunc.fixturenames:
+        metafunc.parametrize("cli", available_databases(), indirect=True)
+
+
+@pytest.fixture
+def cli(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    clean_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> Run:
+    """Runs the command in tmp_path against this database (see
+    pytest_generate_tests), checking its exit code and its line width."""
+    clean_env.chdir(tmp_path)
     if request.param == "postgresql":
         url = postgres_url()
-        if url is None:
-            pytest.skip("PostgreSQL not configured: set DATABASE_URL=postgresql://...")
-        await drop_registry_tables(url)
-        env["DATABASE_URL"] = url
-    elif request.param == "redis":
-        redis = real_redis_url(request.config)
-        if redis is None:
-            pytest.skip("real Redis not configured: set REDIS_URL=redis://127.0.0.1:6379/0")
-        options = ["--redis-url", redis]
+        assert url is not None, "generated only when DATABASE_URL is set"
+        asyncio.run(drop_registry_tables(url))
+        clean_env.setenv("DATABASE_URL", url)
 
     def run(*args: str, expect: int | None = 0) -> subprocess.CompletedProcess[str]:
-        result = script(*args, *options, cwd=tmp_path, env=env)
+        result = run_command(capsys, *args)
         if expect is not None:
             assert result.returncode == expect, (result.stdout, result.stderr)
         for line in result.stdout.splitlines():
@@ -112,22 +122,6 @@ def test_load_then_list_show_and_summary(loaded: Run) -> None:
     summary = json.loads(loaded("summary", "--json").stdout)
     assert summary["by_status"]["active"] == 1
     assert "team default: 1 contract(s), 1 version(s)" in loaded("summary").stdout
-
-
-def test_python_dash_m_runs_the_same_command(loaded: Run, tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest_contracts", "list", "--json"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-        env={k: v for k, v in os.environ.items() if k not in {"DATABASE_URL"}},
-    )
-    if postgres_url() is not None and "DATABASE_URL" in os.environ:
-        pytest.skip("the SQLite default of tmp_path is what this compares")
-    assert result.returncode == 0, result.stderr
-    assert [item["version"] for item in json.loads(result.stdout)] == ["v1.0"]
 
 
 def test_check_passes_a_compatible_file_and_writes_nothing(loaded: Run, tmp_path: Path) -> None:
@@ -350,29 +344,27 @@ def test_corrupt_contract_file_is_named(cli: Run, tmp_path: Path) -> None:
         assert "Traceback" not in result.stderr
 
 
-def test_unreachable_real_redis_exits_3(tmp_path: Path) -> None:
-    result = script("list", "--redis-url", "redis://127.0.0.1:1/0", cwd=tmp_path)
-    assert result.returncode == 3, result.stderr
-    assert "redis://127.0.0.1:1/0" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
-def test_help_fits_80_columns() -> None:
-    for args in (["--help"], ["check", "--help"], ["prune", "--help"]):
-        result = script(*args)
+def test_help_fits_80_columns(capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (["check", "--help"], ["prune", "--help"]):
+        result = run_command(capsys, *args)
         assert result.returncode == 0
         assert max(len(line) for line in result.stdout.splitlines()) <= 80
 
 
-def test_real_redis_serves_the_command_line(tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_real_redis_serves_the_command_line(
+    tmp_path: Path,
+    clean_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    request: pytest.FixtureRequest,
+) -> None:
     redis = real_redis_url(request.config)
     if redis is None:
         pytest.skip("real Redis not configured: set REDIS_URL=redis://127.0.0.1:6379/0")
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env["REDIS_URL"] = redis
+    clean_env.chdir(tmp_path)
+    clean_env.setenv("REDIS_URL", redis)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return script("--redis", *args, cwd=tmp_path, env=env)
+        return run_command(capsys, "--redis", *args)
 
     contract_file(tmp_path / "contracts", "v1.0", SCHEMA_V1)
     assert run("load", "contracts").returncode == 0
@@ -382,3 +374,60 @@ def test_real_redis_serves_the_command_line(tmp_path: Path, request: pytest.Fixt
     assert shown["version"] == "v1.1"
     assert run("activate", "Orders", "v1.0").returncode == 0
     assert json.loads(run("show", "Orders", "--json").stdout)["version"] == "v1.0"
+
+
+# -- the console script itself, in a subprocess --------------------------------
+def without_registry_settings() -> dict[str, str]:
+    names = {"DATABASE_URL", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_DB"}
+    return {key: value for key, value in os.environ.items() if key not in names}
+
+
+def test_console_script_and_python_dash_m_serve_the_same_registry(tmp_path: Path) -> None:
+    env = without_registry_settings()
+    contract_file(tmp_path / "contracts", "v1.0", SCHEMA_V1, owner_agent="orders-team")
+    loaded = script("load", "contracts", cwd=tmp_path, env=env)
+    assert loaded.returncode == 0, loaded.stderr
+    assert "1 created, 1 activated" in loaded.stdout
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest_contracts", "list", "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    assert [item["version"] for item in json.loads(result.stdout)] == ["v1.0"]
+
+
+def test_console_script_usage_error_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = script("frobnicate", cwd=tmp_path, env=without_registry_settings())
+    assert result.returncode == 2
+    assert result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith("pytest-contracts: error: ")
+    assert all(line.startswith("  ") for line in lines[1:]), result.stderr
+    assert "invalid choice: 'frobnicate'" in " ".join(line.strip() for line in lines)
+
+
+def test_console_script_finding_exits_1(tmp_path: Path) -> None:
+    env = without_registry_settings()
+    contract_file(tmp_path / "contracts", "v1.0", SCHEMA_V1)
+    contract_file(tmp_path / "contracts", "v2.0", SCHEMA_V2_BREAKING)
+    result = script("check", "contracts", cwd=tmp_path, env=env)
+    assert result.returncode == 1, result.stderr
+    assert "check FAILED: 1 of 2 file(s)" in result.stdout
+
+
+def test_unreachable_real_redis_exits_3(tmp_path: Path) -> None:
+    result = script("list", "--redis-url", "redis://127.0.0.1:1/0", cwd=tmp_path)
+    assert result.returncode == 3, result.stderr
+    assert "redis://127.0.0.1:1/0" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_console_script_help_fits_80_columns() -> None:
+    result = script("--help")
+    assert result.returncode == 0
+    assert max(len(line) for line in result.stdout.splitlines()) <= 80
