@@ -1,0 +1,86 @@
+"""What the command prints: text for people, cut to 80 columns, or one JSON
+document; errors as one line on stderr; the exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+import textwrap
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+EXIT_OK = 0
+EXIT_FINDING = 1
+EXIT_USAGE = 2
+EXIT_UNAVAILABLE = 3
+WIDTH = 80
+
+
+class Output:
+    """Text for people (each line cut to 80 columns) or one JSON document."""
+
+    def __init__(self, as_json: bool, stream: TextIO) -> None:
+        self.as_json = as_json
+        self.stream = stream
+
+    def line(self, text: str = "") -> None:
+        """Text lines, each wrapped to 80 columns under its own indentation."""
+        if not self.as_json:
+            for part in text.splitlines() or [""]:
+                for piece in wrap(part):
+                    self.stream.write(piece + "\n")
+
+    def wrapped(self, text: str, indent: str = "  ") -> None:
+        if not self.as_json:
+            for part in textwrap.wrap(
+                text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  "
+            ):
+                self.stream.write(part + "\n")
+
+    def data(self, value: Any) -> None:
+        if self.as_json:
+            json.dump(value, self.stream, indent=2, ensure_ascii=False, default=str)
+            self.stream.write("\n")
+
+
+def wrap(text: str, width: int = WIDTH) -> list[str]:
+    if len(text) <= width:
+        return [text]
+    indent = text[: len(text) - len(text.lstrip())]
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent="",
+        subsequent_indent=indent + "    ",
+        break_on_hyphens=False,
+        drop_whitespace=True,
+    ) or [text[:width]]
+
+
+def fit(text: str, width: int = WIDTH) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def table(rows: Sequence[Sequence[str]], widths: Sequence[int]) -> list[str]:
+    """Fixed-width columns; the last column takes what is left of 80."""
+    lines = []
+    for row in rows:
+        cells = [fit(cell, width).ljust(width) for cell, width in zip(row, widths, strict=False)]
+        lines.append(fit("  ".join(cells).rstrip()))
+    return lines
+
+
+def fail(message: str, code: int, out: Output | None = None) -> int:
+    """The error on stderr, wrapped to 80 columns (and, with --json, as
+    ``{"error": ..., "exit_code": ...}`` on stdout, so a script that reads
+    stdout always gets a document)."""
+    if out is not None and out.as_json:
+        out.data({"error": message, "exit_code": code})
+    first, *rest = message.splitlines() or [""]
+    lines = textwrap.wrap(
+        f"pytest-contracts: error: {first}", WIDTH, subsequent_indent="  ", break_on_hyphens=False
+    )
+    for line in rest:
+        lines.extend(wrap(f"  {line}"))
+    sys.stderr.write("\n".join(lines) + "\n")
+    return code

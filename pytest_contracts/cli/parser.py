@@ -1,0 +1,163 @@
+"""The command's parser: registry options accepted before or after the
+subcommand, and one subparser per subcommand, bound to its handler."""
+
+from __future__ import annotations
+
+import argparse
+import textwrap
+from typing import Any, NoReturn
+
+from . import commands
+from .commands import Handler
+from .output import EXIT_USAGE, WIDTH
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        where = self.prog.removeprefix("pytest-contracts").strip()
+        prefix = f"pytest-contracts: error: {where + ': ' if where else ''}"
+        text = f"{prefix}{message} (see {self.prog} --help)"
+        wrapped = textwrap.wrap(text, WIDTH, subsequent_indent="  ", break_on_hyphens=False)
+        self.exit(EXIT_USAGE, "\n".join(wrapped) + "\n")
+
+
+def _common(suppress: bool) -> _Parser:
+    """The registry options; accepted before or after the subcommand."""
+    default: Any = argparse.SUPPRESS if suppress else None
+    parser = _Parser(add_help=False)
+    group = parser.add_argument_group("registry")
+    group.add_argument(
+        "--db",
+        metavar="URL",
+        default=default,
+        help="database URL (else DATABASE_URL, else .pytest_contracts/registry.db here)",
+    )
+    group.add_argument(
+        "--redis",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="use real Redis (REDIS_URL or REDIS_HOST/PORT/DB); else fakeredis",
+    )
+    group.add_argument("--redis-url", metavar="URL", default=default, help="real Redis at this URL")
+    group.add_argument(
+        "--team", metavar="NAME", default=default, help="team id (default: 'default')"
+    )
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="print one JSON document instead of text",
+    )
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pytest-contracts",
+        description="Inspect and change the pytest-contracts registry; check contract "
+        "files before they are merged; ask whether a version can be deployed.",
+        epilog="exit codes: 0 fine; 1 breaking change, cannot deploy or conflict; "
+        "2 usage or input error; 3 registry unreachable",
+        parents=[_common(suppress=False)],
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    common = [_common(suppress=True)]
+
+    def command(name: str, help_text: str, handler: Handler) -> argparse.ArgumentParser:
+        child = sub.add_parser(
+            name, help=help_text, description=help_text, parents=common, formatter_class=_Help
+        )
+        child.set_defaults(handler=handler)
+        return child
+
+    p = command("list", "list the team's contract versions", commands.list_versions)
+    p.add_argument("--status", help="only versions in this state (draft, active, ...)")
+    p.add_argument("--type", dest="contract_type", help="only contracts of this type")
+
+    p = command(
+        "show", "show one version with its schema (the active one by default)", commands.show
+    )
+    p.add_argument("name")
+    p.add_argument("--version", dest="version")
+
+    p = command("history", "every version of a contract with its events", commands.history)
+    p.add_argument("name")
+    p.add_argument("--limit", type=_positive, metavar="N", help="at most N versions")
+    p.add_argument(
+        "--after", type=_natural, metavar="REVISION", help="versions after this revision"
+    )
+
+    p = command("diff", "the compatibility report between two versions", commands.diff)
+    p.add_argument("name")
+    p.add_argument("old")
+    p.add_argument("new")
+    p.add_argument("--mode", help="judge under this mode (default: the contract's)")
+    p.add_argument("--policy", help="strict or lenient (default: the contract's)")
+
+    p = command("check", "compare contract files with the registry; write nothing", commands.check)
+    p.add_argument("path", metavar="FILE_OR_DIR")
+
+    p = command("load", "load contract files into the registry", commands.load)
+    p.add_argument("path", metavar="DIR")
+    p.add_argument(
+        "--gate", action="store_true", help="refuse undeclared breaking changes (exit 1)"
+    )
+
+    for name, verb in (("activate", "activate"), ("deprecate", "deprecate"), ("retire", "retire")):
+        p = command(name, f"{verb} a version", commands.lifecycle)
+        p.add_argument("name")
+        p.add_argument("version")
+        p.add_argument("--by", metavar="ACTOR", help="who does it (recorded in the history)")
+        if name != "activate":
+            p.add_argument("--reason", help="why (recorded in the history)")
+
+    p = command("consumers", "list a contract's consumers, or register one", commands.consumers)
+    p.add_argument("name")
+    p.add_argument("--register", metavar="AGENT", help="register AGENT as a consumer")
+    p.add_argument("--version", help="the version AGENT reads (default: the active one)")
+    p.add_argument("--role", help="AGENT's role")
+
+    p = command(
+        "can-i-deploy", "can every consumer read data of this version?", commands.can_i_deploy
+    )
+    p.add_argument("name")
+    p.add_argument("version")
+
+    command("summary", "the team's registry at a glance", commands.summary)
+
+    p = command("compatibility", "show or set a contract's mode and policy", commands.compatibility)
+    p.add_argument("name")
+    p.add_argument("--mode", help="BACKWARD, FORWARD, FULL (each also _TRANSITIVE) or NONE")
+    p.add_argument("--policy", help="strict or lenient")
+
+    p = command("export", "write every version as a contract file", commands.export)
+    p.add_argument("path", metavar="DIR")
+
+    p = command("prune", "remove old versions and validation records", commands.prune)
+    p.add_argument("--keep-last", type=_positive, default=10, metavar="N")
+    p.add_argument("--keep-validations", type=_natural, default=1000, metavar="N")
+    p.add_argument("--contract", metavar="NAME", help="only this contract")
+    p.add_argument("--dry-run", action="store_true", help="say what would go; remove nothing")
+    return parser
+
+
+class _Help(argparse.HelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, width=WIDTH)
+
+
+def _positive(text: str) -> int:
+    value = _natural(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
+def _natural(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
