@@ -71,6 +71,18 @@ class _AsyncioErrors(logging.Handler):
 
 
 LAST_TEST = pytest.StashKey[str]()
+LEFT_AT_THE_END = pytest.StashKey[list[str]]()
+
+
+def collect_garbage() -> list[str]:
+    """A garbage collection, and what asyncio logged at ERROR during it."""
+    handler = _AsyncioErrors()
+    logging.getLogger("asyncio").addHandler(handler)
+    try:
+        gc.collect()
+    finally:
+        logging.getLogger("asyncio").removeHandler(handler)
+    return handler.messages
 
 
 @pytest.fixture(autouse=True)
@@ -83,17 +95,18 @@ def no_asyncio_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     test's fixtures left once pytest let go of them. Each looks only at objects
     made since the previous test began, because everything older is frozen out
     of the collector's reach: a collection of the whole heap costs a tenth of a
-    second, and this fixture runs for every test.
+    second, and this fixture runs for every test. What was frozen is collected
+    once more at the end of the run (pytest_sessionfinish).
     """
+    left = collect_garbage()
+    if left:
+        previous = request.config.stash.get(LAST_TEST, "an earlier test")
+        pytest.fail(f"garbage left by {previous}: {left}")
+    gc.freeze()
+    request.config.stash[LAST_TEST] = request.node.nodeid
     handler = _AsyncioErrors()
     logging.getLogger("asyncio").addHandler(handler)
     try:
-        gc.collect()
-        if handler.messages:
-            previous = request.config.stash.get(LAST_TEST, "an earlier test")
-            pytest.fail(f"garbage left by {previous}: {handler.messages}")
-        gc.freeze()
-        request.config.stash[LAST_TEST] = request.node.nodeid
         yield
         gc.collect()
     finally:
@@ -101,10 +114,16 @@ def no_asyncio_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     assert handler.messages == []
 
 
-def pytest_sessionfinish() -> None:
-    # What outlived the tests is collectable again, for pytest's own last
-    # collection (it reports the finalisers that fail at the end of a run).
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Last, after the session's own fixtures are torn down: whatever was frozen
+    # while alive and became garbage later (a module or session fixture's
+    # objects) is collected under the same watch, and fails the run.
     gc.unfreeze()
+    left = collect_garbage()
+    if left:
+        session.config.stash[LEFT_AT_THE_END] = left
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 LOCAL_REDIS = "redis://127.0.0.1:6379/0"
@@ -173,6 +192,9 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 def pytest_terminal_summary(
     terminalreporter: pytest.TerminalReporter, config: pytest.Config
 ) -> None:
+    left = config.stash.get(LEFT_AT_THE_END, [])
+    if left:
+        terminalreporter.write_line(f"asyncio complained at the end of the run: {left}", red=True)
     missing = [
         reason
         for reason, reachable in (
