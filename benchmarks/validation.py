@@ -19,7 +19,7 @@ BOUNDARY = ("requirements", "design")
 def plugin_path(cache: Any, contract: Any, document: Any) -> Any:
     """What the plugin does per output: the JSON-data and size check of
     ``phase_output.record`` (default limit), then ``ValidatorCache.validate``
-    with its violations mapped to records (as ``ContractsSession._check_one``
+    with its violations mapped to records (as ``Checker.check`` in ``pytest_contracts.checker``
     does)."""
     from pytest_contracts.jsondata import check_output
 
