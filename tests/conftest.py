@@ -50,7 +50,7 @@ pytest_plugins = ["pytester"]
 def pytest_configure(config: pytest.Config) -> None:
     # Counters of server databases go to a folder of this run, inherited by
     # the processes the tests start, instead of the machine's temporary folder.
-    from pytest_contracts.epoch import DIRECTORY_VARIABLE
+    from pytest_contracts.registry.counter import DIRECTORY_VARIABLE
 
     if not os.environ.get(DIRECTORY_VARIABLE):
         folder = Path(tempfile.mkdtemp(prefix="pytest-contracts-counters-"))
@@ -259,7 +259,7 @@ async def scratch_database(pg_url: str, name: str) -> AsyncIterator[tuple[str, s
 
 async def drop_registry_tables(database_url: str) -> None:
     """Start a PostgreSQL test from an empty registry."""
-    from pytest_contracts import tables
+    from pytest_contracts.registry import tables
 
     engine = create_async_engine(resolve_database_url(database_url))
     try:

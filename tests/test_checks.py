@@ -200,6 +200,11 @@ ContractManager.get_active_contract = counting
 def pytest_sessionfinish(session):
     with open("lookups.txt", "w") as out:
         out.write("\\n".join(CALLS))
+
+
+def pytest_unconfigure(config):
+    # The class outlives this run (the outer suite's process): inherit again.
+    del ContractManager.get_active_contract
 """
 
 

@@ -6,7 +6,6 @@ a lost record."""
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -36,7 +35,7 @@ from pytest_contracts.models import Contract
 from pytest_contracts.schemas import backtracking_risk, check_specification
 from pytest_contracts.validation import ValidatorCache, Verdict
 
-from .conftest import PROJECT_INI, Project, contract_record
+from .conftest import PROJECT_INI, Project, contract_record, run_command
 
 
 def contract(specification: Any, contract_id: str = "hostile") -> Contract:
@@ -611,18 +610,13 @@ def test_credentials_in_urls_never_appear_in_output_report_or_logs(
     ],
 )
 def test_credentials_in_urls_never_appear_in_the_command_output(
-    tmp_path: Path, args: list[str]
+    tmp_path: Path,
+    clean_env: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    args: list[str],
 ) -> None:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    done = subprocess.run(
-        [sys.executable, "-m", "pytest_contracts", *args],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    clean_env.chdir(tmp_path)
+    done = run_command(capsys, *args)
     assert done.returncode != 0
     assert "127.0.0.1" in done.stdout + done.stderr
     assert "Traceback" not in done.stderr

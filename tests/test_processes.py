@@ -12,7 +12,8 @@ import pytest
 import sqlalchemy as sa
 from fakeredis import FakeServer
 
-from pytest_contracts import ContractManager, tables
+from pytest_contracts import ContractManager
+from pytest_contracts.registry import tables
 
 from .conftest import SCHEMA, Backend
 

@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="exit codes: 0 fine; 1 breaking change, cannot deploy or conflict; "
         "2 usage or input error; 3 registry unreachable",
         parents=[_common(suppress=False)],
+        formatter_class=_Help,
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common = [_common(suppress=True)]
