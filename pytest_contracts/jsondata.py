@@ -17,8 +17,7 @@ import sys
 from typing import Any, NoReturn
 
 from .defaults import MAX_OUTPUT_BYTES
-from .errors import NotJSONData as NotJSONData  # schemas.py imports it from here
-from .errors import OutputTooLarge
+from .errors import NotJSONData, OutputTooLarge
 
 #: Integers of up to this many decimal digits are JSON data: the most that any
 #: Python with the default limit (sys.int_info.default_max_str_digits) can

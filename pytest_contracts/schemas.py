@@ -13,8 +13,8 @@ import jsonschema.exceptions
 import jsonschema.validators
 
 from .compat.refs import REFERENCE_KEYWORDS, lookup, subschemas
-from .errors import InvalidSchema
-from .jsondata import NotJSONData, canonical, ensure_json, pointer
+from .errors import InvalidSchema, NotJSONData
+from .jsondata import canonical, ensure_json, pointer
 
 _VALIDATOR_CLASSES: tuple[Any, ...] = (
     jsonschema.Draft202012Validator,
