@@ -6,6 +6,7 @@ from typing import Any
 
 DRAFT4 = "http://json-schema.org/draft-04/schema#"
 DRAFT7 = "http://json-schema.org/draft-07/schema#"
+DRAFT2019 = "https://json-schema.org/draft/2019-09/schema"
 DRAFT2020 = "https://json-schema.org/draft/2020-12/schema"
 
 _ABSENT = object()
@@ -24,4 +25,5 @@ def obj(
 
 S = {"type": "string"}
 I = {"type": "integer"}  # noqa: E741
+N = {"type": "number"}
 STR_OR_NULL = {"type": ["string", "null"]}

@@ -15,7 +15,7 @@ import pytest
 from pytest_contracts.compat import Effect, Mode, Policy, compare, document_compatible
 from pytest_contracts.errors import InvalidSchema
 
-from .compat_cases import DRAFT4, DRAFT7, DRAFT2020, STR_OR_NULL, I, S, obj
+from .compat_cases import DRAFT4, DRAFT7, DRAFT2019, DRAFT2020, STR_OR_NULL, I, N, S, obj
 
 
 def tagged(kind: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -156,7 +156,19 @@ ROWS: list[tuple[str, Any, Any, bool, bool, bool, bool]] = [
     ("property.added/matches-a-pattern", {"patternProperties": {"^x": S}}, {"patternProperties": {"^x": S}, "properties": {"xa": S}}, False, False, True, True),
     ("contains.changed", {"contains": S}, {"contains": I}, False, False, True, True),
     ("property_names.added", {"type": "object"}, {"type": "object", "propertyNames": {"maxLength": 3}}, False, False, True, False),
-    ("unevaluated_properties.added", obj({"a": S}), {**obj({"a": S}), "unevaluatedProperties": False}, False, False, True, False),
+    ("unevaluated_properties.added", {"allOf": [obj({"a": S})]}, {"allOf": [obj({"a": S})], "unevaluatedProperties": False}, False, False, True, False),
+    # unevaluatedItems and unevaluatedProperties as the schema for the rest
+    ("additional_properties.closed/unevaluated", obj({"a": S}), {**obj({"a": S}), "unevaluatedProperties": False}, True, False, True, False),
+    ("prefix_items.removed/unevaluated-closed", {"prefixItems": [S, N], "unevaluatedItems": False}, {"prefixItems": [S], "unevaluatedItems": False}, True, False, True, False),
+    ("prefix_items.removed/unevaluated-schema", {"prefixItems": [S, N], "unevaluatedItems": N}, {"prefixItems": [S], "unevaluatedItems": N}, False, False, False, False),
+    ("items.removed/draft2019-unevaluated", {"$schema": DRAFT2019, "items": [S, N], "unevaluatedItems": False}, {"$schema": DRAFT2019, "items": [S], "unevaluatedItems": False}, True, False, True, False),
+    ("items.closed/unevaluated", {"prefixItems": [S], "items": N, "unevaluatedItems": False}, {"prefixItems": [S], "unevaluatedItems": False}, True, False, True, False),
+    ("additional_properties.closed/unevaluated-decides", obj({"a": S}, additional=N), {**obj({"a": S}), "unevaluatedProperties": False}, True, False, True, False),
+    ("property.added/closed-by-unevaluated", {"properties": {"a": S}, "unevaluatedProperties": False}, {"properties": {"a": S, "b": S}, "unevaluatedProperties": False}, False, True, False, True),
+    ("property.removed/closed-by-unevaluated", {"properties": {"a": S, "b": S}, "unevaluatedProperties": False}, {"properties": {"a": S}, "unevaluatedProperties": False}, True, False, True, False),
+    ("unevaluated_properties.reached", {"allOf": [obj({"a": S})], "unevaluatedProperties": False}, {"allOf": [obj({"a": S, "b": S})], "unevaluatedProperties": False}, False, False, True, True),
+    ("unevaluated_items.reached", {"allOf": [{"prefixItems": [S]}], "unevaluatedItems": False}, {"allOf": [{"prefixItems": [S, S]}], "unevaluatedItems": False}, True, False, True, True),
+    ("metadata.changed/unevaluated-inert", obj({"a": S}, additional=False), {**obj({"a": S}, additional=False), "unevaluatedProperties": N}, False, False, False, False),
     # references
     ("ref/target-narrowed", {"$defs": {"Age": {"maximum": 120}}, "properties": {"age": {"$ref": "#/$defs/Age"}}}, {"$defs": {"Age": {"maximum": 100}}, "properties": {"age": {"$ref": "#/$defs/Age"}}}, True, False, True, False),
     ("ref/draft7-definitions", {"$schema": DRAFT7, "definitions": {"A": S}, "items": {"$ref": "#/definitions/A"}}, {"$schema": DRAFT7, "definitions": {"A": STR_OR_NULL}, "items": {"$ref": "#/definitions/A"}}, False, True, False, True),

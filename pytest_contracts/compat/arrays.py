@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from .direction import ADDED, REMOVED
 from .keywords import below, child
-from .slots import compare_rest, compare_slot
+from .slots import compare_rest, compare_slot, rest_keyword
 
 if TYPE_CHECKING:
     from .walk import Context, Pair, Side
 
 KEYWORDS: Final = frozenset({"prefixItems", "items", "additionalItems"})
+#: Besides the tuple and the rest, draft 2020-12's ``contains`` evaluates items.
+_EVALUATING: Final = frozenset({"contains"})
 
 
 class _Form(NamedTuple):
@@ -48,7 +50,16 @@ def keywords_in_use(ctx: Context, pair: Pair) -> frozenset[str]:
     """The array keywords either side's dialect gives meaning to; any other
     (``additionalItems`` next to a schema in ``items``, ``prefixItems`` in
     draft 7) is an unknown keyword."""
-    return _form(ctx.old, pair.old).used | _form(ctx.new, pair.new).used
+    used = _form(ctx.old, pair.old).used | _form(ctx.new, pair.new).used
+    if _rest(ctx.old, pair.old) is not None and _rest(ctx.new, pair.new) is not None:
+        used |= {"unevaluatedItems"}  # it is the schema for the rest, or inert
+    return used
+
+
+def _rest(side: Side, schema: dict[str, Any]) -> str | None:
+    return rest_keyword(
+        side, schema, _form(side, schema).rest_keyword, "unevaluatedItems", _EVALUATING
+    )
 
 
 def compare_arrays(ctx: Context, pair: Pair) -> None:
@@ -70,6 +81,8 @@ def compare_arrays(ctx: Context, pair: Pair) -> None:
         lacking = direction.sides(pair.old, pair.new)[0]
         lacking_at, having_at = direction.sides(pair.old_at, pair.new_at)
         lacking_form, having_form = direction.sides(*forms)
+        lacking_side = direction.sides(ctx.old, ctx.new)[0]
+        rest = _rest(lacking_side, lacking)
         compare_slot(
             ctx,
             direction,
@@ -77,9 +90,17 @@ def compare_arrays(ctx: Context, pair: Pair) -> None:
             f"tuple item {index}",
             having_form.prefix[index],
             below(having_at, having_form.prefix_keyword, index),
-            lacking.get(lacking_form.rest_keyword, True),
-            below(lacking_at, lacking_form.rest_keyword),
+            None if rest is None else lacking.get(rest, True),
+            below(lacking_at, rest or lacking_form.rest_keyword),
             where,
             lenient=False,
         )
-    compare_rest(ctx, pair, "items", "items", old_form.rest_keyword, new_form.rest_keyword)
+    compare_rest(
+        ctx,
+        pair,
+        "items",
+        "items",
+        (old_form.rest_keyword, new_form.rest_keyword),
+        "unevaluatedItems",
+        _EVALUATING,
+    )

@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING, Any, Final
 from .direction import ADDED, REMOVED
 from .keywords import below, child, is_true, mapping, short, strings_list
 from .report import NARROWS, OPAQUE_EFFECT, Policy
-from .slots import compare_rest, compare_slot
+from .slots import compare_rest, compare_slot, rest_keyword
 
 if TYPE_CHECKING:
-    from .walk import Context, Pair
+    from .walk import Context, Pair, Side
 
 KEYWORDS: Final = frozenset({"properties", "required", "patternProperties", "additionalProperties"})
 
@@ -27,9 +27,22 @@ def compare_objects(ctx: Context, pair: Pair) -> None:
         pair,
         "additional_properties",
         "additionalProperties",
-        "additionalProperties",
-        "additionalProperties",
+        ("additionalProperties", "additionalProperties"),
+        "unevaluatedProperties",
     )
+
+
+def keywords_in_use(ctx: Context, pair: Pair) -> frozenset[str]:
+    """The object keywords, and ``unevaluatedProperties`` where it is the
+    schema for the rest (or inert) on both sides; otherwise it is left to the
+    comparer of keywords the engine does not model."""
+    if _rest(ctx.old, pair.old) is not None and _rest(ctx.new, pair.new) is not None:
+        return KEYWORDS | {"unevaluatedProperties"}
+    return KEYWORDS
+
+
+def _rest(side: Side, schema: Mapping[str, Any]) -> str | None:
+    return rest_keyword(side, schema, "additionalProperties", "unevaluatedProperties")
 
 
 def _properties(ctx: Context, pair: Pair) -> None:
@@ -50,7 +63,9 @@ def _properties(ctx: Context, pair: Pair) -> None:
             continue
         direction = ADDED if name in new_props else REMOVED
         lacking = direction.sides(pair.old, pair.new)[0]
+        lacking_side = direction.sides(ctx.old, ctx.new)[0]
         lacking_at, having_at = direction.sides(pair.old_at, pair.new_at)
+        rest = _rest(lacking_side, lacking)
         patterned = any(_pattern_matches(p, name) for p in patterns)
         compare_slot(
             ctx,
@@ -59,10 +74,10 @@ def _properties(ctx: Context, pair: Pair) -> None:
             f"property {name!r}",
             direction.sides(old_props, new_props)[1][name],
             below(having_at, "properties", name),
-            None if patterned else _fallback(lacking),
-            below(lacking_at, "additionalProperties"),
+            None if patterned or rest is None else lacking.get(rest, True),
+            below(lacking_at, rest or "additionalProperties"),
             where,
-            lenient=ctx.policy is Policy.LENIENT and _model(lacking) == "open",
+            lenient=ctx.policy is Policy.LENIENT and _open(lacking, rest),
         )
 
 
@@ -115,19 +130,8 @@ def _pattern_matches(pattern: str, name: str) -> bool:
         return True  # an unreadable pattern might match: do not assume it does not
 
 
-def _model(schema: Mapping[str, Any]) -> str:
-    """The object content model: "open", "closed" or "partial"."""
-    if "patternProperties" in schema or "unevaluatedProperties" in schema:
-        return "partial"
-    rest = schema.get("additionalProperties", True)
-    if rest is False:
-        return "closed"
-    return "open" if is_true(rest) else "partial"
-
-
-def _fallback(schema: Mapping[str, Any]) -> Any:
-    """The schema an undeclared property meets; None when unevaluatedProperties
-    decides it (the engine does not model which properties were evaluated)."""
-    if "additionalProperties" not in schema and "unevaluatedProperties" in schema:
-        return None
-    return schema.get("additionalProperties", True)
+def _open(schema: Mapping[str, Any], rest: str | None) -> bool:
+    """Whether the object accepts any property it does not declare."""
+    if "patternProperties" in schema or rest is None:
+        return False
+    return is_true(schema.get(rest, True))

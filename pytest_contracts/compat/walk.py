@@ -28,6 +28,7 @@ from .refs import DYNAMIC_REFERENCES, LocalDocument
 from .report import (
     DEFAULT_POLICY,
     NARROWS,
+    NEUTRAL,
     OPAQUE_EFFECT,
     SAFE,
     UNKNOWN,
@@ -37,6 +38,7 @@ from .report import (
     Effects,
     Policy,
 )
+from .slots import IN_PLACE, judges_unevaluated
 
 
 class Side(LocalDocument):
@@ -52,6 +54,8 @@ class Side(LocalDocument):
         self.dialect = cls
         #: Draft 2019-09 and earlier: "items" may be a list, with "additionalItems".
         self.items_arrays = cls is not jsonschema.Draft202012Validator
+        #: Draft 2019-09 and later: unevaluatedProperties and unevaluatedItems.
+        self.unevaluated = cls in (jsonschema.Draft201909Validator, jsonschema.Draft202012Validator)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -223,7 +227,7 @@ FAMILIES: Final = (
     Family(bounds.NUMBER_KEYWORDS, bounds.compare_numbers),
     Family(bounds.SIZE_KEYWORDS, bounds.compare_sizes),
     Family(bounds.STRING_KEYWORDS, bounds.compare_strings),
-    Family(objects.KEYWORDS, objects.compare_objects),
+    Family(objects.KEYWORDS, objects.compare_objects, claims=objects.keywords_in_use),
     Family(arrays.KEYWORDS, arrays.compare_arrays, claims=arrays.keywords_in_use),
     Family(frozenset({"allOf"}), branches.compare_all_of),
     Family(frozenset({"anyOf"}), branches.compare_any_of),
@@ -246,13 +250,37 @@ BY_KEYWORD: Final[dict[str, KeywordComparer]] = {
 def _compare_keywords(ctx: Context, pair: Pair) -> None:
     present = pair.old.keys() | pair.new.keys()
     claimed = set(_ALWAYS_CLAIMED)
+    judging = sorted(
+        {*judges_unevaluated(ctx.old, pair.old), *judges_unevaluated(ctx.new, pair.new)}
+    )
     for family in FAMILIES:
         if present & family.keywords:
             if family.claims is not None:
                 claimed |= family.claims(ctx, pair)
+            start = len(ctx.changes)
             family.compare(ctx, pair)
+            if judging and family.keywords & IN_PLACE:
+                _evaluation_changed(ctx, pair, judging, ctx.changes[start:])
     for keyword in sorted(present - claimed):
         BY_KEYWORD.get(keyword, opaque.compare_other)(ctx, pair, keyword)
+
+
+def _evaluation_changed(ctx: Context, pair: Pair, judging: list[str], found: list[Change]) -> None:
+    """A change inside an in-place applicator may change which members it
+    evaluates (a branch that now fails evaluates nothing), and so what the
+    ``unevaluated*`` keywords beside it judge: the engine does not model that."""
+    if all((c.readers, c.writers) == NEUTRAL for c in found):
+        return
+    for keyword in judging:
+        ctx.add(
+            f"{opaque.OPAQUE[keyword]}.reached",
+            child(pair.loc, keyword),
+            pair.old.get(keyword),
+            pair.new.get(keyword),
+            OPAQUE_EFFECT,
+            f"a subschema applied in place changed next to {keyword}; "
+            "which members it evaluates, and so what it judges, is not modelled",
+        )
 
 
 # -- a comparison -------------------------------------------------------------------------
