@@ -310,7 +310,7 @@ async def test_damaged_cache_entries_are_misses_not_errors(
     assert (await cm.state.cache.lookup("team", "Orders")).hit
 
 
-# -- review findings: each of these once served a replaced version ---------------
+# -- invalidations that survive closes, cancels, lost tokens and damaged entries ----
 async def test_a_writer_that_closes_right_after_an_outage_delivers_its_invalidation(
     tmp_path: Path, proxy: Proxy, redis_url: str
 ) -> None:
