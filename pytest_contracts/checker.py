@@ -191,6 +191,34 @@ class Checker:
         found = self._find(team, contract, version, result)
         return found if isinstance(found, CheckResult) else None
 
+    def check_unrecorded(
+        self,
+        team: str,
+        contract: str,
+        *,
+        subject: str,
+        advice: str,
+        version: str | None = None,
+        kind: str = "contract",
+        boundary: str | None = None,
+    ) -> CheckResult:
+        """For a declaration that needed an output and got none: the result that
+        says why the contract could not be checked (none active, the registry
+        down), else a ``not_recorded`` result naming the version the output
+        would have been checked against, whose message ends with ``advice``
+        (what the producer should do). Nothing is stored: nothing was validated."""
+        result = _result_for(subject, kind, boundary, team, contract, 0)
+        found = self._find(team, contract, version, result)
+        if isinstance(found, CheckResult):
+            return found
+        return result(
+            version=found.version,
+            contract_id=found.id,
+            outcome="not_recorded",
+            message=f"no output was recorded for contract {contract!r} {found.version} "
+            f"(team {team!r}), so nothing was checked; {advice}",
+        )
+
     def _find(
         self, team: str, name: str, version: str | None, result: Callable[..., CheckResult]
     ) -> Contract | CheckResult:

@@ -23,6 +23,8 @@ class Target:
     version: str | None
     source: str | None = None
     destination: str | None = None
+    #: False when the test may legitimately record nothing for it.
+    required: bool = True
 
     @property
     def boundary(self) -> str | None:
@@ -67,6 +69,16 @@ def _optional_text(written: str, kwargs: Mapping[str, Any], key: str) -> str | N
     return value
 
 
+def _required(written: str, kwargs: Mapping[str, Any]) -> bool:
+    value = kwargs.get("required", True)
+    if not isinstance(value, bool):
+        raise MarkerError(
+            f"{written}: required= must be True or False, not {value!r} (False: the test may "
+            "legitimately record no output for this contract)"
+        )
+    return value
+
+
 def _check_keywords(written: str, kwargs: Mapping[str, Any], allowed: Iterable[str]) -> None:
     unknown = sorted(set(kwargs) - set(allowed))
     if unknown:
@@ -80,7 +92,7 @@ def parse_phase_boundary(
     args: Sequence[Any], kwargs: Mapping[str, Any], phases: Sequence[str]
 ) -> Target:
     written = _describe("phase_boundary", args, kwargs)
-    _check_keywords(written, kwargs, ("contract", "team", "version"))
+    _check_keywords(written, kwargs, ("contract", "team", "version", "required"))
     if len(args) != 2 or not all(isinstance(a, str) for a in args):
         raise MarkerError(
             f"{written}: takes two phase names, the one that produces the output and "
@@ -108,12 +120,13 @@ def parse_phase_boundary(
         version=_optional_text(written, kwargs, "version"),
         source=source,
         destination=destination,
+        required=_required(written, kwargs),
     )
 
 
 def parse_contract(args: Sequence[Any], kwargs: Mapping[str, Any]) -> Target:
     written = _describe("contract", args, kwargs)
-    _check_keywords(written, kwargs, ("team", "version"))
+    _check_keywords(written, kwargs, ("team", "version", "required"))
     if len(args) != 1 or not isinstance(args[0], str) or not args[0].strip():
         raise MarkerError(
             f"{written}: takes one contract name, e.g. @pytest.mark.contract('APIContract')"
@@ -123,6 +136,7 @@ def parse_contract(args: Sequence[Any], kwargs: Mapping[str, Any]) -> Target:
         contract_name=args[0],
         team=_optional_text(written, kwargs, "team"),
         version=_optional_text(written, kwargs, "version"),
+        required=_required(written, kwargs),
     )
 
 

@@ -102,12 +102,14 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "phase_boundary(source, destination, contract=None, team=None, version=None): the "
         "test's recorded outputs cross this phase boundary and are checked against its "
-        "contract (default name phase_boundary_<source>_to_<destination>)",
+        "contract (default name phase_boundary_<source>_to_<destination>); add "
+        "required=False when the test may legitimately record nothing",
     )
     config.addinivalue_line(
         "markers",
         "contract(name, team=None, version=None): the test's recorded outputs are checked "
-        "against this contract (the active version, or the pinned one)",
+        "against this contract (the active version, or the pinned one); add required=False "
+        "when the test may legitimately record nothing",
     )
     contracts = ContractsSession(config, read_settings(config))
     config.stash[SESSION] = contracts

@@ -19,8 +19,9 @@ from .markers import Target
 
 
 class ContractWarning(pytest.PytestWarning):
-    """A declared contract could not be checked (none active, registry down),
-    outside gate mode. The test's own outcome stands."""
+    """A declared contract could not be checked (none active, registry down,
+    its test recorded no output), outside gate mode. The test's own outcome
+    stands."""
 
 
 class PhaseOutput:

@@ -17,11 +17,18 @@ from pathlib import Path
 from typing import Any
 
 REPORT_FORMAT = "pytest-contracts-report"
-REPORT_VERSION = 1
+#: 2: a check can be ``not_recorded`` (a declared contract whose test recorded
+#: no output), and the totals count them.
+REPORT_VERSION = 2
 #: The user property that carries one check result, as JSON.
 PROPERTY = "pytest_contracts.check"
 
-OUTCOMES = ("passed", "failed", "missing", "unavailable", "error")
+OUTCOMES = ("passed", "failed", "missing", "unavailable", "error", "not_recorded")
+
+
+def outcome_words(outcome: str) -> str:
+    """An outcome as the terminal writes it: ``not_recorded`` -> ``not recorded``."""
+    return outcome.replace("_", " ")
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -94,6 +101,9 @@ def violation_lines(result: CheckResult, *, indent: str = "  ") -> list[str]:
 
 def failure_text(results: Sequence[CheckResult]) -> str:
     bad = [r for r in results if r.outcome != "passed"]
+    if all(r.outcome == "not_recorded" for r in bad):
+        # Nothing was checked: a line per declaration saying what to do.
+        return "\n".join(f"{r.label}: {r.message}" for r in bad)
     count = sum(len(r.violations) or 1 for r in bad)
     lines = [f"contract check failed ({count} problem{'s' if count != 1 else ''}):"]
     for result in bad:
@@ -110,7 +120,7 @@ def totals(results: Iterable[CheckResult]) -> dict[str, int]:
 
 
 def totals_line(counts: dict[str, int], contracts: int) -> str:
-    parts = [f"{counts[o]} {o}" for o in OUTCOMES if counts[o] or o == "passed"]
+    parts = [f"{counts[o]} {outcome_words(o)}" for o in OUTCOMES if counts[o] or o == "passed"]
     return (
         f"{counts['checks']} check{'s' if counts['checks'] != 1 else ''} against "
         f"{contracts} contract{'s' if contracts != 1 else ''}: " + ", ".join(parts)
@@ -126,7 +136,7 @@ def summary_lines(results: Sequence[CheckResult], verbosity: int) -> list[str]:
         for result in results:
             if result.outcome == "passed" and verbosity < 1:
                 continue
-            first = f"{result.outcome.upper():<11} {result.test}  {result.label}"
+            first = f"{outcome_words(result.outcome).upper():<11} {result.test}  {result.label}"
             if result.version:
                 first += f" ({result.contract} {result.version})"
             lines.append(first)
@@ -141,7 +151,7 @@ def summary_lines(results: Sequence[CheckResult], verbosity: int) -> list[str]:
             counts = totals(group)
             versions = sorted({r.version for r in group if r.version})
             name = label if label == contract else f"{label} ({contract})"
-            detail = ", ".join(f"{counts[o]} {o}" for o in OUTCOMES if counts[o])
+            detail = ", ".join(f"{counts[o]} {outcome_words(o)}" for o in OUTCOMES if counts[o])
             lines.append(
                 f"  {name} [team {team}{', ' + ', '.join(versions) if versions else ''}]: {detail}"
             )

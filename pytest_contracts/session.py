@@ -12,6 +12,7 @@ the registry or a validator is first needed.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from typing import TYPE_CHECKING
 
@@ -34,6 +35,21 @@ if TYPE_CHECKING:
 TARGETS = pytest.StashKey[tuple[Target, ...]]()
 #: A test's ``phase_output`` recorder, when it asked for one.
 RECORDER = pytest.StashKey[PhaseOutput]()
+#: Outcomes of a declared contract that was not checked: a ContractWarning
+#: outside the gate, a failure of the test under it.
+UNCHECKED = ("missing", "unavailable", "not_recorded")
+
+
+def _record_advice(target: Target) -> str:
+    """What to do about a declared contract whose test recorded nothing."""
+    if target.source is not None:
+        marker = f"phase_boundary({target.source!r}, {target.destination!r}, required=False)"
+    else:
+        marker = f"contract({target.contract_name!r}, required=False)"
+    return (
+        "record one with phase_output.record(...) in the test, or, if recording nothing is "
+        f"legitimate, mark it @pytest.mark.{marker}"
+    )
 
 
 class ContractsSession:
@@ -198,20 +214,27 @@ class ContractsSession:
                     output_index=index,
                 )
             )
-        # A declared boundary whose test recorded nothing still needs a
-        # contract: the gate must not pass a boundary nobody defined.
+        # A declared contract whose test recorded nothing was not checked: the
+        # gate must not pass it (not_recorded), unless the marker says that
+        # recording nothing is legitimate; even then it needs a contract.
         for target in declared:
-            if target not in seen:
-                result = self.checker.check_defined(
-                    target.team or self.settings.team,
-                    target.contract_name,
-                    subject=item.nodeid,
-                    version=target.version,
-                    kind=target.kind,
-                    boundary=target.boundary,
+            if target in seen:
+                continue
+            check = self.checker.check_defined
+            if target.required:
+                check = functools.partial(
+                    self.checker.check_unrecorded, advice=_record_advice(target)
                 )
-                if result is not None:
-                    results.append(result)
+            result = check(
+                target.team or self.settings.team,
+                target.contract_name,
+                subject=item.nodeid,
+                version=target.version,
+                kind=target.kind,
+                boundary=target.boundary,
+            )
+            if result is not None:
+                results.append(result)
         return results
 
     def conclude_call(self, item: pytest.Item, results: list[CheckResult]) -> None:
@@ -221,14 +244,12 @@ class ContractsSession:
             item.user_properties.append(("contract", result.contract))
             item.user_properties.append(("contract_version", result.version or ""))
             item.user_properties.append(("contract_result", result.outcome))
-        failing = {"failed", "error"} | (
-            {"missing", "unavailable"} if self.settings.gate else set()
-        )
+        failing = {"failed", "error"} | (set(UNCHECKED) if self.settings.gate else set())
         if any(r.outcome in failing for r in results):
             pytest.fail(failure_text([r for r in results if r.outcome != "passed"]), pytrace=False)
         path, line, _ = item.location
         for result in results:
-            if result.outcome in ("missing", "unavailable"):
+            if result.outcome in UNCHECKED:
                 warning = ContractWarning(
                     f"{result.label}: {result.message} (the test's own outcome stands; "
                     "--contracts-gate makes this a failure)"

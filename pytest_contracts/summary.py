@@ -115,6 +115,11 @@ class ContractsSummary:
             reasons.append(f"{counts['error']} check(s) could not apply their schema")
         if counts["missing"]:
             reasons.append(f"{counts['missing']} declared contract(s) had no active version")
+        if counts["not_recorded"]:
+            reasons.append(
+                f"{counts['not_recorded']} declared contract(s) had no output recorded by "
+                "their test"
+            )
         if counts["unavailable"]:
             reasons.append(f"the registry was unavailable for {counts['unavailable']} check(s)")
         unstored = self.tally().unstored

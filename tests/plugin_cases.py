@@ -17,7 +17,7 @@ from pytest_contracts.reporting import CheckResult, report_schema
 from pytest_contracts.settings import Settings
 from pytest_contracts.summary import ContractsSummary
 
-from .conftest import Project
+from .conftest import REQUIREMENTS_SCHEMA, Project
 
 GOOD = {"project": "sign-up", "requirements": [{"id": "REQ-1", "text": "Users sign up"}]}
 
@@ -58,6 +58,42 @@ def test_release(phase_output):
 """
 
 
+# A boundary test and a contract test that record nothing: one asks for the
+# fixture and forgets to use it, the other never asks for it.
+UNRECORDED_TEST = """
+import pytest
+
+@pytest.mark.phase_boundary("requirements", "design"{required})
+def test_forgets_to_record(phase_output):
+    pass
+
+@pytest.mark.contract("Events"{required})
+def test_never_records():
+    pass
+"""
+
+
+UNRECORDED_BOUNDARY = (
+    "requirements -> design: no output was recorded for contract "
+    "'phase_boundary_requirements_to_design' v1.0 (team 'default'), so nothing was checked; "
+    "record one with phase_output.record(...) in the test, or, if recording nothing is "
+    "legitimate, mark it @pytest.mark.phase_boundary('requirements', 'design', required=False)"
+)
+UNRECORDED_CONTRACT = (
+    "Events: no output was recorded for contract 'Events' v1.0 (team 'default'), so nothing "
+    "was checked; record one with phase_output.record(...) in the test, or, if recording "
+    "nothing is legitimate, mark it @pytest.mark.contract('Events', required=False)"
+)
+
+
+def unrecorded_project(project: Project, required: str = "") -> None:
+    """The contracts of UNRECORDED_TEST exist, and the test module is written;
+    ``required`` is added to both markers (``", required=False"``)."""
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.contract("Events", {"required": ["event"]}, kind="EVENT")
+    project.pytester.makepyfile(UNRECORDED_TEST.format(required=required))
+
+
 def registry_rows(project: Project, **filters: Any) -> list[Any]:
     async def read() -> list[Any]:
         async with await StateManager.create(sqlite_url(project.registry)) as state:
@@ -87,8 +123,8 @@ def check_result(outcome: str, message: str | None = None) -> CheckResult:
         boundary=None,
         team="default",
         contract="API",
-        version="v1" if outcome in ("passed", "failed", "error") else None,
-        contract_id="c1" if outcome in ("passed", "failed", "error") else None,
+        version="v1" if outcome in ("passed", "failed", "error", "not_recorded") else None,
+        contract_id="c1" if outcome in ("passed", "failed", "error", "not_recorded") else None,
         outcome=outcome,
         message=message,
     )

@@ -10,7 +10,18 @@ import pytest
 from pytest_contracts.checker import Tally
 
 from .conftest import PROJECT_INI, REQUIREMENTS_SCHEMA, Project
-from .plugin_cases import BAD, BOUNDARY_TEST, GOOD, MISSING_TEST, check_result, summary_of
+from .plugin_cases import (
+    BAD,
+    BOUNDARY_TEST,
+    GOOD,
+    MISSING_TEST,
+    UNRECORDED_BOUNDARY,
+    UNRECORDED_CONTRACT,
+    check_result,
+    load_report,
+    summary_of,
+    unrecorded_project,
+)
 
 
 def test_missing_contract_warns_and_the_test_outcome_stands(project: Project) -> None:
@@ -116,6 +127,121 @@ def test_the_report_of_a_session_stopped_at_start_does_not_pass_the_gate(
     assert "versions are immutable" in gate["reason"]
 
 
+# -- a declared contract whose test recorded nothing ----------------------------------
+def test_a_declared_contract_whose_test_records_nothing_fails_the_gate_in_one_line(
+    project: Project,
+) -> None:
+    unrecorded_project(project)
+    result = project.run("--contracts-gate")
+    result.assert_outcomes(failed=2)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    # Each test's failure is the one line that says what to do.
+    result.stdout.fnmatch_lines(
+        [
+            "_*_ test_forgets_to_record _*_",
+            UNRECORDED_BOUNDARY,
+            "_*_ test_never_records _*_",
+            UNRECORDED_CONTRACT,
+            "=*= contracts =*=",
+        ],
+        consecutive=True,
+    )
+    result.stdout.fnmatch_lines(
+        ["contracts gate: FAILED: 2 declared contract(s) had no output recorded by their test"]
+    )
+
+
+def test_a_declared_contract_whose_test_records_nothing_warns_outside_the_gate(
+    project: Project,
+) -> None:
+    unrecorded_project(project)
+    result = project.run()
+    result.assert_outcomes(passed=2, warnings=2)
+    assert result.ret == pytest.ExitCode.OK
+    stands = " (the test's own outcome stands; --contracts-gate makes this a failure)"
+    # Attributed to each test's own file and line, as the other contract warnings are.
+    result.stdout.fnmatch_lines(
+        [
+            "*::test_forgets_to_record",
+            f"  */test_a_declared_contract_whose_test_records_nothing_warns_outside_the_gate.py"
+            f":3: ContractWarning: {UNRECORDED_BOUNDARY}{stands}",
+            "*::test_never_records",
+            f"  */test_a_declared_contract_whose_test_records_nothing_warns_outside_the_gate.py"
+            f":7: ContractWarning: {UNRECORDED_CONTRACT}{stands}",
+        ]
+    )
+
+
+def test_required_false_lets_a_test_record_nothing_without_warning_or_failure(
+    project: Project,
+) -> None:
+    unrecorded_project(project, required=", required=False")
+    gated = project.run("--contracts-gate")
+    gated.assert_outcomes(passed=2)
+    assert gated.ret == pytest.ExitCode.OK
+    gated.stdout.fnmatch_lines(["contracts gate: passed"])
+    loose = project.run()
+    loose.assert_outcomes(passed=2, warnings=0)
+    assert "no output was recorded" not in loose.stdout.str()
+
+
+def test_of_two_declared_contracts_the_one_not_recorded_fails_the_gate(
+    project: Project,
+) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.contract("Events", {"required": ["event"]}, kind="EVENT")
+    project.pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        @pytest.mark.contract("Events")
+        def test_records_one_of_two(phase_output):
+            phase_output.record({GOOD!r}, boundary="requirements -> design")
+        """
+    )
+    result = project.run("--contracts-gate", "--contracts-report", "r.json")
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([UNRECORDED_CONTRACT])
+    checks = load_report(project.path / "r.json")["checks"]
+    assert sorted((c["contract"], c["outcome"]) for c in checks) == [
+        ("Events", "not_recorded"),
+        ("phase_boundary_requirements_to_design", "passed"),
+    ]
+
+
+def test_a_test_that_skips_or_fails_in_its_body_is_not_reported_as_recording_nothing(
+    project: Project,
+) -> None:
+    project.contract("Events", {"required": ["event"]}, kind="EVENT")
+    project.pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.contract("Events")
+        def test_skips_in_its_body(phase_output):
+            pytest.skip("nothing to produce today")
+
+        @pytest.mark.contract("Events")
+        def test_body_fails(phase_output):
+            raise RuntimeError("the producer broke")
+
+        @pytest.mark.contract("Events")
+        def test_records_nothing():
+            pass
+        """
+    )
+    result = project.run("--contracts-gate", "--contracts-report", "r.json")
+    result.assert_outcomes(skipped=1, failed=2)
+    report = load_report(project.path / "r.json")
+    assert [(c["test"].split("::")[1], c["outcome"]) for c in report["checks"]] == [
+        ("test_records_nothing", "not_recorded")
+    ]
+    assert report["gate"]["reason"] == (
+        "1 declared contract(s) had no output recorded by their test"
+    )
+
+
 # -- the verdict, without a test run -------------------------------------------------
 def test_the_gate_names_every_reason_it_fails() -> None:
     summary = summary_of(
@@ -126,13 +252,15 @@ def test_the_gate_names_every_reason_it_fails() -> None:
             check_result("error", "the schema cannot be applied: Unresolvable: x"),
             check_result("missing"),
             check_result("unavailable"),
+            check_result("not_recorded"),
         ],
         local=Tally(unstored=2),
     )
     assert summary.gate_verdict() == (
         "2 check(s) found contract violations; 1 check(s) could not apply their schema; "
-        "1 declared contract(s) had no active version; the registry was unavailable for "
-        "1 check(s); 2 validation record(s) could not be stored in the registry"
+        "1 declared contract(s) had no active version; 1 declared contract(s) had no output "
+        "recorded by their test; the registry was unavailable for 1 check(s); 2 validation "
+        "record(s) could not be stored in the registry"
     )
 
 

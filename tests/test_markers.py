@@ -71,9 +71,16 @@ def test_a_boundary_may_skip_phases_and_name_its_contract_team_and_version() -> 
         (
             ("requirements", "design"),
             {"contrac": "X"},
-            "unknown keyword argument(s) contrac; accepted: contract, team, version",
+            "unknown keyword argument(s) contrac; accepted: contract, team, version, required",
         ),
         (("requirements", "design"), {"contract": ""}, "contract= must be a non-empty string"),
+        (
+            ("requirements", "design"),
+            {"required": "no"},
+            "required= must be True or False, not 'no' (False: the test may legitimately "
+            "record no output for this contract)",
+        ),
+        (("requirements", "design"), {"required": 0}, "required= must be True or False, not 0"),
         (("requirements", "design"), {"team": 7}, "team= must be a non-empty string, not 7"),
         (("requirements", "design"), {"version": " "}, "version= must be a non-empty string"),
     ],
@@ -98,6 +105,15 @@ def test_a_contract_marker_names_its_contract_team_and_version() -> None:
     assert target.label == "API"
 
 
+def test_a_target_is_required_unless_its_marker_says_required_false() -> None:
+    assert parse_contract(("API",), {}).required is True
+    assert parse_contract(("API",), {"required": False}).required is False
+    assert parse_contract(("API",), {"required": True}).required is True
+    boundary = parse_phase_boundary(("requirements", "design"), {"required": False}, PHASES)
+    assert boundary.required is False
+    assert parse_phase_boundary(("requirements", "design"), {}, PHASES).required is True
+
+
 @pytest.mark.parametrize(
     ("args", "kwargs", "message"),
     [
@@ -108,6 +124,7 @@ def test_a_contract_marker_names_its_contract_team_and_version() -> None:
         (("API",), {"contract": "X"}, "unknown keyword argument(s) contract; accepted: team"),
         (("API",), {"team": ""}, "team= must be a non-empty string, not ''"),
         (("API",), {"version": 2}, "version= must be a non-empty string, not 2"),
+        (("API",), {"required": None}, "required= must be True or False, not None"),
     ],
 )
 def test_a_contract_marker_that_cannot_be_used_is_refused_as_written(
@@ -243,6 +260,11 @@ def test_markers_work_on_classes_modules_and_with_parametrize(project: Project) 
         ("contract()", "takes one contract name"),
         ("contract(42)", "takes one contract name"),
         ('contract("X", version=2)', "version= must be a non-empty string"),
+        ('contract("X", required="false")', "required= must be True or False, not 'false'"),
+        (
+            'phase_boundary("requirements", "design", required=1)',
+            "required= must be True or False, not 1",
+        ),
     ],
 )
 def test_malformed_markers_are_collection_errors_naming_the_test(

@@ -12,9 +12,11 @@ from .plugin_cases import (
     GOOD,
     MISSING_TEST,
     TWO_DOCS_TEST,
+    UNRECORDED_CONTRACT,
     check_result,
     load_report,
     summary_of,
+    unrecorded_project,
 )
 
 
@@ -32,6 +34,7 @@ def test_missing(phase_output):
     data = load_report(project.path / "out" / "report.json")
     assert data["totals"] == {
         "checks": 3, "passed": 1, "failed": 1, "missing": 1, "unavailable": 0, "error": 0,
+        "not_recorded": 0,
     }  # fmt: skip
     assert data["registry"] == {
         "database": "sqlite",
@@ -54,6 +57,40 @@ def test_missing(phase_output):
     assert data["session"]["exitstatus"] == 1
     assert data["session"]["interrupted"] is False
     assert data["gate"] == {"enabled": False, "passed": True, "reason": None}
+
+
+def test_the_report_counts_each_declared_contract_whose_test_recorded_nothing(
+    project: Project,
+) -> None:
+    unrecorded_project(project)
+    project.run("--contracts-gate", "--contracts-report", "r.json")
+    data = load_report(project.path / "r.json")  # valid under the schema of format 2
+    assert (data["format"], data["version"]) == ("pytest-contracts-report", 2)
+    assert data["totals"] == {
+        "checks": 2, "passed": 0, "failed": 0, "missing": 0, "unavailable": 0, "error": 0,
+        "not_recorded": 2,
+    }  # fmt: skip
+    events = next(c for c in data["checks"] if c["kind"] == "contract")
+    assert events["contract_id"]
+    assert {k: v for k, v in events.items() if k != "contract_id"} == {
+        "test": "test_the_report_counts_each_declared_contract_whose_test_recorded_nothing.py"
+        "::test_never_records",
+        "kind": "contract",
+        "boundary": None,
+        "team": "default",
+        "contract": "Events",
+        "version": "v1.0",
+        "outcome": "not_recorded",
+        "violations": [],
+        "message": UNRECORDED_CONTRACT.removeprefix("Events: "),
+        "duration_ms": 0.0,
+        "output_index": 0,
+    }
+    assert data["gate"] == {
+        "enabled": True,
+        "passed": False,
+        "reason": "2 declared contract(s) had no output recorded by their test",
+    }
 
 
 def test_json_report_ini_twin_and_gate_verdict(project: Project) -> None:

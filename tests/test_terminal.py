@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .conftest import REQUIREMENTS_SCHEMA, Project
-from .plugin_cases import TWO_DOCS_TEST
+from .plugin_cases import TWO_DOCS_TEST, unrecorded_project
 
 
 def test_terminal_summary_is_quiet_under_q_and_complete_under_v(project: Project) -> None:
@@ -46,3 +46,22 @@ def test_event(phase_output):
         "3 checks against 2 contracts: 2 passed, 1 failed",
     ]:
         assert line in summary, line
+
+
+def test_summary_names_each_test_that_recorded_nothing_for_a_declared_contract(
+    project: Project,
+) -> None:
+    unrecorded_project(project)
+    out = project.run("-W", "ignore::pytest_contracts.ContractWarning").stdout.str()
+    summary = out[out.index("= contracts =") :]
+    module = "test_summary_names_each_test_that_recorded_nothing_for_a_declared_contract.py"
+    for line in [
+        f"NOT RECORDED {module}::test_never_records  Events (Events v1.0)",
+        "    no output was recorded for contract 'Events' v1.0 (team 'default'), so nothing "
+        "was checked; record one with phase_output.record(...) in the test, or, if "
+        "recording nothing is legitimate, mark it @pytest.mark.contract('Events', "
+        "required=False)",
+        "  Events [team default, v1.0]: 1 not recorded",
+        "2 checks against 2 contracts: 0 passed, 2 not recorded",
+    ]:
+        assert line in summary.splitlines(), line

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from .conftest import REQUIREMENTS_SCHEMA, Project
-from .plugin_cases import GOOD
+from .plugin_cases import GOOD, unrecorded_project
 
 XDIST_FIRST = """
 import pathlib
@@ -121,6 +121,7 @@ def test_xdist_workers_share_the_registry_and_the_controller_reports_once(
     assert result.ret == pytest.ExitCode.TESTS_FAILED
     assert report["totals"] == {
         "checks": 4, "passed": 3, "failed": 1, "missing": 0, "unavailable": 0, "error": 0,
+        "not_recorded": 0,
     }  # fmt: skip
     assert report["session"]["workers"] == 2
     versions = {c["test"].split("::")[1]: c["version"] for c in report["checks"]}
@@ -199,3 +200,52 @@ def test_1_checked(phase_output, n):
     assert "contracts gate: FAILED: 4 validation record(s) could not be stored" in out
     report = json.loads((project.path / "r.json").read_text())
     assert report["registry"]["unstored_validations"] == 4
+
+
+@pytest.mark.slow
+def test_xdist_a_declared_contract_recorded_by_no_test_fails_the_gate_once(
+    project: Project,
+) -> None:
+    pytest.importorskip("xdist")
+    unrecorded_project(project)  # one test module: two tests that record nothing
+    project.pytester.makepyfile(
+        test_recorded=f"""
+import pytest
+
+@pytest.mark.phase_boundary("requirements", "design")
+def test_records(phase_output):
+    phase_output.record({GOOD!r})
+
+@pytest.mark.contract("Events", required=False)
+def test_may_record_nothing():
+    pass
+"""
+    )
+    arguments = ("-n", "2", "--dist", "loadfile", "-p", "no:randomly")
+    gated = project.subprocess(*arguments, "--contracts-gate", "--contracts-report", "r.json")
+    gated.assert_outcomes(passed=2, failed=2)
+    assert gated.ret == pytest.ExitCode.TESTS_FAILED
+    report = json.loads((project.path / "r.json").read_text())
+    assert report["session"]["workers"] == 2
+    assert report["totals"] == {
+        "checks": 3, "passed": 1, "failed": 0, "missing": 0, "unavailable": 0, "error": 0,
+        "not_recorded": 2,
+    }  # fmt: skip
+    assert sorted(
+        c["test"].split("::")[1] for c in report["checks"] if c["outcome"] == "not_recorded"
+    ) == [
+        "test_forgets_to_record",
+        "test_never_records",
+    ]
+    out = gated.stdout.str()
+    assert out.count("= contracts =") == 1
+    assert (
+        out.count(
+            "contracts gate: FAILED: 2 declared contract(s) had no output recorded by their test"
+        )
+        == 1
+    )
+    loose = project.subprocess(*arguments)
+    loose.assert_outcomes(passed=4, warnings=2)
+    assert loose.ret == pytest.ExitCode.OK
+    assert loose.stdout.str().count("ContractWarning: ") == 2
