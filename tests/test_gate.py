@@ -19,6 +19,7 @@ from .plugin_cases import (
     UNRECORDED_CONTRACT,
     check_result,
     load_report,
+    registry_rows,
     summary_of,
     unrecorded_project,
 )
@@ -208,6 +209,9 @@ def test_of_two_declared_contracts_the_one_not_recorded_fails_the_gate(
         ("Events", "not_recorded"),
         ("phase_boundary_requirements_to_design", "passed"),
     ]
+    # Only what was validated is a validation record.
+    (row,) = registry_rows(project)
+    assert row.passed is True
 
 
 def test_a_test_that_skips_or_fails_in_its_body_is_not_reported_as_recording_nothing(
