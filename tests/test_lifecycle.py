@@ -22,6 +22,7 @@ from pytest_contracts import (
     StateManager,
 )
 from pytest_contracts.config import sqlite_url
+from pytest_contracts.registry import lifecycle
 
 from .conftest import SCHEMA
 from .registry_cases import counting_sql, make
@@ -262,6 +263,87 @@ async def test_unknown_contract_id_is_not_found(cm: ContractManager) -> None:
     for call in (cm.get_contract, cm.activate_contract, cm.deprecate_contract, cm.retire_contract):
         with pytest.raises(ContractNotFound, match="no contract with id 'missing'"):
             await call("missing")
+
+
+# -- activating the newest version (what a load of contract files does) ----------
+LOADER = "a loader"
+
+
+async def status_of(cm: ContractManager) -> dict[str, str]:
+    history = await cm.get_contract_history("team_001", "APIContract")
+    return {h.version: h.status.value for h in history}
+
+
+async def activate_if_newest(cm: ContractManager, version: str) -> Contract | None:
+    return await lifecycle.activate_if_newest(cm, "team_001", "APIContract", version, LOADER)
+
+
+async def test_activate_if_newest_activates_the_newest_and_deprecates_the_active_one(
+    cm: ContractManager,
+) -> None:
+    v1 = await make(cm, "v1.0")
+    await cm.activate_contract(v1.id, activated_by="someone")
+    await make(cm, "v1.1")
+    activated = await activate_if_newest(cm, "v1.1")
+    assert activated is not None
+    assert (activated.version, activated.status) == ("v1.1", ContractStatus.ACTIVE)
+    assert await status_of(cm) == {"v1.0": "deprecated", "v1.1": "active"}
+    history = await cm.get_contract_history("team_001", "APIContract")
+    assert [e.actor for e in history[1].events if e.event == "activated"] == [LOADER]
+
+
+async def test_activate_if_newest_leaves_a_version_that_is_no_longer_the_newest(
+    cm: ContractManager,
+) -> None:
+    await make(cm, "v1.0")
+    await make(cm, "v1.1")
+    assert await activate_if_newest(cm, "v1.0") is None
+    assert await status_of(cm) == {"v1.0": "draft", "v1.1": "draft"}
+
+
+async def test_activate_if_newest_keeps_what_someone_else_decided_since_it_was_created(
+    cm: ContractManager,
+) -> None:
+    v1 = await make(cm, "v1.0")
+    v2 = await make(cm, "v1.1")
+    await cm.activate_contract(v2.id, activated_by=LOADER)
+    await cm.activate_contract(v1.id, activated_by="release-manager")  # a rollback
+    assert await activate_if_newest(cm, "v1.1") is None
+    assert await status_of(cm) == {"v1.0": "active", "v1.1": "deprecated"}
+
+
+async def test_activate_if_newest_undoes_an_older_activation_of_its_own_actor(
+    cm: ContractManager,
+) -> None:
+    v1 = await make(cm, "v1.0")
+    await cm.activate_contract(v1.id, activated_by="release-manager")  # before v1.1 existed
+    v2 = await make(cm, "v1.1")
+    await cm.activate_contract(v2.id, activated_by=LOADER)
+    await cm.activate_contract(v1.id, activated_by=LOADER)  # a late loader's mistake
+    activated = await activate_if_newest(cm, "v1.1")
+    assert activated is not None
+    assert await status_of(cm) == {"v1.0": "deprecated", "v1.1": "active"}
+
+
+async def test_activate_if_newest_leaves_an_active_or_retired_newest_version(
+    cm: ContractManager,
+) -> None:
+    await make(cm, "v1.0")
+    v2 = await make(cm, "v1.1")
+    await cm.activate_contract(v2.id, activated_by=LOADER)
+    assert await activate_if_newest(cm, "v1.1") is None
+    await cm.deprecate_contract(v2.id, deprecated_by=LOADER)
+    await cm.retire_contract(v2.id, retired_by=LOADER)
+    assert await activate_if_newest(cm, "v1.1") is None
+    assert await activate_if_newest(cm, "v1.0") is None  # older than a retired v1.1
+    assert await status_of(cm) == {"v1.0": "draft", "v1.1": "retired"}
+
+
+async def test_activate_if_newest_of_a_contract_without_versions_changes_nothing(
+    cm: ContractManager,
+) -> None:
+    assert await activate_if_newest(cm, "v1.0") is None
+    assert await cm.list_contracts("team_001") == []
 
 
 # -- evolving -------------------------------------------------------------------

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .. import jsondata
 from ..compat import Mode, Policy
-from ..defaults import MAX_VERSION_LENGTH
+from ..defaults import MAX_NAME_LENGTH, MAX_VERSION_LENGTH
 from ..errors import (
     ContractNotFound,
     DuplicateContract,
@@ -420,6 +420,77 @@ class Lifecycle(RegistryPart):
         if was_active:
             await self.state.cache.invalidate(row.team_id, row.contract_name)
         return to_contract(row)
+
+
+#: The statuses :func:`activate_if_newest` activates from.
+_LOADABLE = frozenset({ContractStatus.DRAFT.value, ContractStatus.DEPRECATED.value})
+_E = tables.events
+
+
+async def _decided_by_others(
+    conn: AsyncConnection, team_id: str, contract_name: str, newest_id: str, actor: str
+) -> bool:
+    """Whether anyone but ``actor`` has activated or deprecated a version of
+    the contract since the version ``newest_id`` was created (since the
+    beginning, if its creation was not recorded)."""
+    created = (
+        sa.select(sa.func.coalesce(sa.func.min(_E.c.id), 0))
+        .where(_E.c.contract_id == newest_id)
+        .scalar_subquery()
+    )
+    decision = await conn.scalar(
+        sa.select(_E.c.id)
+        .where(
+            _E.c.team_id == team_id,
+            _E.c.contract_name == contract_name,
+            _E.c.id > created,
+            _E.c.event.in_(("activated", "deprecated")),
+            sa.or_(_E.c.actor.is_(None), _E.c.actor != actor),
+        )
+        .limit(1)
+    )
+    return decision is not None
+
+
+async def activate_if_newest(
+    lifecycle: Lifecycle, team_id: str, contract_name: str, version: str, activated_by: str
+) -> Contract | None:
+    """Activate ``version`` if, at the moment of activating, it is the
+    contract's newest version (by version order, whatever its status), it is
+    a draft or deprecated, and nobody but ``activated_by`` has activated or
+    deprecated a version of the contract since it was created; else change
+    nothing and return None. ``lifecycle`` is any manager (a
+    :class:`~pytest_contracts.registry.manager.ContractManager` is one).
+
+    The decision and the activation are one transaction under the contract's
+    lock, so a version another session created a moment ago is seen. It is
+    how contract files are loaded, with the loader as ``activated_by``: a load
+    never activates a version older than the newest, it undoes what a load of
+    its own left behind, and it keeps an activation or deprecation that
+    anyone else made (a rollback)."""
+    check_key(team_id, contract_name)
+    check_text(version, "version", MAX_VERSION_LENGTH)
+    check_text(activated_by, "activated_by", MAX_NAME_LENGTH)
+    state = lifecycle.state
+    async with state.write() as conn:
+        await state.lock_contract(conn, team_id, contract_name)
+        versions = (
+            await conn.execute(
+                sa.select(_C.c.id, _C.c.version, _C.c.status).where(
+                    _C.c.team_id == team_id, _C.c.contract_name == contract_name
+                )
+            )
+        ).all()
+        if not versions:
+            return None
+        newest = max(versions, key=lambda r: version_key(r.version))
+        if newest.version != version or newest.status not in _LOADABLE:
+            return None
+        if await _decided_by_others(conn, team_id, contract_name, newest.id, activated_by):
+            return None
+        row = await lifecycle._activate(conn, newest.id, activated_by)
+    await state.cache.invalidate(team_id, contract_name)
+    return to_contract(row)
 
 
 def _check_move(row: Row[Any], target: ContractStatus) -> None:

@@ -1,11 +1,20 @@
 """Loading contract files into the registry, and planning it first.
 
-Loading is idempotent: a version the registry lacks is created (and activated
-when it is the newest version of its contract), the same version with the same
-schema changes nothing, and the same version with another schema is refused,
-because versions are immutable. A version that follows existing ones is
-evolved from them, so it is checked for compatibility first; a version older
-than the newest one is added as a draft without a check (history back-filled).
+Loading is idempotent: a version the registry lacks is created, the same
+version with the same schema changes nothing, and the same version with
+another schema is refused, because versions are immutable. A version that
+follows existing ones is evolved from them, so it is checked for
+compatibility first; a version older than the newest one is added as a draft
+without a check (history back-filled).
+
+Activation follows one rule, decided and done in one transaction under the
+contract's lock (:func:`~.lifecycle.activate_if_newest`): the
+newest version of the files is activated when it is the newest version the
+registry holds at that moment, when this load created it or it is
+deprecated, and when nobody but the loader (:data:`LOADER`) has activated or
+deprecated a version of the contract since it was created. So two loads that
+race never leave an older version active, a load repairs what an older
+loader's race left behind, and a rollback made by anyone else is kept.
 
 :func:`plan_contract_files` works all of that out without writing anything:
 it is the pre-merge check of ``pytest-contracts check``. The files' format is
@@ -31,10 +40,15 @@ from ..jsondata import canonical
 from ..models import Contract, ContractStatus
 from .evolution import EvolutionCheck, ExistingVersion, check_evolution
 from .files import ContractFile, file_error
+from .lifecycle import activate_if_newest
 from .versions import version_key
 
 if TYPE_CHECKING:
     from .manager import ContractManager
+
+#: The actor the loader records for what it does; an activation or
+#: deprecation by any other actor is a decision the loader keeps.
+LOADER = "pytest-contracts loader"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -43,12 +57,14 @@ class FilePlan:
     ``evolve`` (a version after existing ones, with its compatibility
     ``check``), ``backfill`` (older than the newest version), ``unchanged``,
     or ``conflict`` (the version exists with another schema). ``problem`` says
-    why the file would be refused, if it would."""
+    why the file would be refused, if it would; ``status`` is the registered
+    version's status, for an unchanged file."""
 
     file: ContractFile
     action: str
     check: EvolutionCheck | None = None
     problem: str | None = None
+    status: str | None = None
 
     @property
     def undeclared_break(self) -> bool:
@@ -127,7 +143,7 @@ async def plan_contract_files(
             known = existing.get(item.version)
             if known is not None:
                 if canonical(known.specification) == canonical(item.schema):
-                    plans.append(FilePlan(item, "unchanged"))
+                    plans.append(FilePlan(item, "unchanged", status=known.status))
                 else:
                     plans.append(FilePlan(item, "conflict", problem=_conflict(item)))
                 continue
@@ -260,30 +276,29 @@ async def load_contract_files(
             if (mode and Mode.parse(mode).value != current.mode) or (
                 policy and Policy.parse(policy).value != current.policy
             ):
-                await manager.set_compatibility(
-                    team, name, mode, policy, set_by="pytest-contracts loader"
-                )
+                await manager.set_compatibility(team, name, mode, policy, set_by=LOADER)
     by_file = {id(plan.file): plan for plan in plans}
     for (team, name), group in groups.items():
-        created = []
+        created = set()
         for item in group:
             plan = by_file[id(item)]
             if await _ensure_version(manager, item, plan):
-                created.append(item)
+                created.add(item.version)
                 result.created.append(f"{team}/{name} {item.version}")
                 if plan.check is not None:
                     result.findings.append(plan.finding())
             else:
                 result.unchanged += 1
-        if not created:
-            continue
-        versions = [entry.version for entry in await manager.get_contract_history(team, name)]
-        newest = max(versions, key=version_key)
-        if newest in {item.version for item in created}:
-            contract = await manager.get_contract_version(team, name, newest)
-            if contract.status is not ContractStatus.ACTIVE:
-                await manager.activate_contract(contract.id, activated_by="pytest-contracts loader")
-                result.activated.append(f"{team}/{name} {newest}")
+        newest = group[-1]
+        # Only a version this load created, or one that is deprecated (which a
+        # race of older loaders may have left), is a candidate: the rule itself
+        # is decided again under the contract's lock.
+        if newest.version in created or (
+            by_file[id(newest)].status == ContractStatus.DEPRECATED.value
+        ):
+            activated = await activate_if_newest(manager, team, name, newest.version, LOADER)
+            if activated is not None:
+                result.activated.append(f"{team}/{name} {newest.version}")
     return result
 
 
@@ -302,7 +317,7 @@ async def _ensure_version(manager: ContractManager, item: ContractFile, plan: Fi
                         contract_name=item.name,
                         new_version=item.version,
                         new_specification=item.schema,
-                        evolved_by=item.owner_agent or "pytest-contracts loader",
+                        evolved_by=item.owner_agent or LOADER,
                         breaking_change=item.breaking_change,
                         description=item.description,
                         force=item.force,
