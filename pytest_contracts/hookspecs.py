@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 @pytest.hookspec
 def pytest_contracts_validation_result(result: CheckResult, config: pytest.Config) -> None:
-    """Called with every check result: passed, failed, missing, unavailable or error.
+    """Called with every check result: passed, failed, missing, unavailable, error or
+    not_recorded (a declared contract whose test recorded no output).
 
     ``result`` has ``test`` (node id), ``kind``, ``boundary``, ``team``,
     ``contract``, ``version``, ``contract_id``, ``outcome``, ``violations``,

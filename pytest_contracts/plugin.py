@@ -65,7 +65,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     option(
         "--contracts-gate",
         "string",
-        "CI gate: fail on any violation, missing contract or unavailable registry",
+        "CI gate: fail on any violation, missing contract, unavailable registry, or "
+        "declared contract with no recorded output",
         action="store_true",
     )
     option(
