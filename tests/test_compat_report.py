@@ -148,6 +148,7 @@ def test_change_to_dict_is_plain_json() -> None:
         "readers": "breaking",
         "writers": "safe",
         "message": "maximum lowered 2 -> 1",
+        "witness": {"direction": "readers", "document": 2},
     }
     assert Change.from_dict(change.to_dict()) == change
 

@@ -11,6 +11,10 @@ old and new values and two effects:
   still accepted by the old one? Readers still on the old version must read
   data written under the new one.
 
+Each change that breaks a side carries a :class:`Witness` where one is found:
+a document one schema accepts and the other refuses, checked with both
+validators (``witness``).
+
 Each effect is SAFE (proved), BREAKING (a document exists, or is assumed to
 exist, that crosses the line) or UNKNOWN (the engine cannot tell). SAFE is only
 claimed where it holds for every document, with one deliberate exception: the
@@ -23,10 +27,11 @@ outside the schema's own document is compared by its text only.
 The package: ``report`` (the report types), ``walk`` (the walk and its table
 from keyword to comparer), one module per keyword family (``values``,
 ``bounds``, ``objects``, ``arrays``, ``slots``, ``branches``, ``opaque``),
-``refs`` (the ``$ref`` resolver the schema checks use too) and ``verdicts``
-(``is_subset``, ``document_compatible``). Names are imported on first use
-(PEP 562): the schema checks import ``refs`` without the engine, and reading
-a mode or a policy does not import the walk.
+``refs`` (the ``$ref`` resolver the schema checks use too), ``verdicts``
+(``is_subset``, ``document_compatible``) and ``witness`` (a document for
+each break; :func:`compare` is the walk followed by it). Names are imported
+on first use (PEP 562): the schema checks import ``refs`` without the
+engine, and reading a mode or a policy does not import the walk.
 """
 
 from __future__ import annotations
@@ -36,9 +41,18 @@ from typing import TYPE_CHECKING
 from ..lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from .report import DEFAULT_MODE, DEFAULT_POLICY, Change, CompatReport, Effect, Mode, Policy
+    from .report import (
+        DEFAULT_MODE,
+        DEFAULT_POLICY,
+        Change,
+        CompatReport,
+        Effect,
+        Mode,
+        Policy,
+        Witness,
+    )
     from .verdicts import DocumentVerdict, document_compatible, is_subset
-    from .walk import compare
+    from .witness import compare
 
 __all__ = [
     "DEFAULT_MODE",
@@ -49,6 +63,7 @@ __all__ = [
     "Effect",
     "Mode",
     "Policy",
+    "Witness",
     "compare",
     "document_compatible",
     "is_subset",
@@ -62,10 +77,11 @@ _WHERE = {
     "Effect": "report",
     "Mode": "report",
     "Policy": "report",
+    "Witness": "report",
     "DocumentVerdict": "verdicts",
     "document_compatible": "verdicts",
     "is_subset": "verdicts",
-    "compare": "walk",
+    "compare": "witness",
 }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import json
 import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any, Final
@@ -106,6 +107,61 @@ NEUTRAL: Final[Effects] = (SAFE, SAFE)
 OPAQUE_EFFECT: Final[Effects] = (UNKNOWN, UNKNOWN)
 
 _CHANGE_FIELDS: Final = ("kind", "location", "old", "new", "readers", "writers", "message")
+#: Stored before changes carried a witness, a change may lack this key.
+_OPTIONAL_FIELDS: Final = ("witness",)
+#: Which side a witness shows broken: ``readers``, a document the old schema
+#: accepts and the new one refuses; ``writers``, the other way round.
+WITNESS_DIRECTIONS: Final = ("readers", "writers")
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Witness:
+    """A document that shows a change breaking one side, checked with the
+    validator of each schema's own dialect (formats checked) before it is kept.
+
+    ``direction`` ``"readers"``: ``document`` is valid under the old schema and
+    invalid under the new one. ``"writers"``: valid under the new schema and
+    invalid under the old one.
+    """
+
+    direction: str
+    document: Any
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"direction": self.direction, "document": self.document}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Witness | None:
+        """A stored witness, or None for ``null``."""
+        if data is None:
+            return None
+        if (
+            not isinstance(data, Mapping)
+            or set(data) != {"direction", "document"}
+            or data["direction"] not in WITNESS_DIRECTIONS
+        ):
+            raise InvalidArgument(
+                'a stored witness must be null or {"direction": "readers" or "writers", '
+                f'"document": ...}}; got {_brief(data)}'
+            )
+        return cls(direction=data["direction"], document=data["document"])
+
+    def render(self) -> str:
+        """The witness for a human: which schema accepts it, which refuses it."""
+        accepts, refuses = ("old", "new") if self.direction == "readers" else ("new", "old")
+        text = json.dumps(self.document, ensure_ascii=False, sort_keys=True)
+        if len(text) > _SHOWN_DOCUMENT:
+            text = text[: _SHOWN_DOCUMENT - 3] + "..."
+        return f"e.g. {text} ({accepts} accepts it, {refuses} refuses it)"
+
+
+#: Characters of a witness document a rendering shows; ``to_dict`` has it all.
+_SHOWN_DOCUMENT: Final = 300
+
+
+def _brief(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -125,6 +181,14 @@ class Change:
     #: FORWARD: does the old schema accept all the new one accepts?
     writers: Effect
     message: str
+    #: A document that shows the break (see :class:`Witness`); None when the
+    #: change breaks no side, or when none was found: it still breaks then.
+    witness: Witness | None = None
+
+    @property
+    def breaking(self) -> bool:
+        """BREAKING for readers or writers (UNKNOWN does not count here)."""
+        return BREAKING in (self.readers, self.writers)
 
     @property
     def unknown(self) -> bool:
@@ -140,13 +204,17 @@ class Change:
             "readers": self.readers.value,
             "writers": self.writers.value,
             "message": self.message,
+            "witness": None if self.witness is None else self.witness.to_dict(),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Change:
-        if not isinstance(data, Mapping) or set(data) != set(_CHANGE_FIELDS):
+        if not isinstance(data, Mapping) or not (
+            set(_CHANGE_FIELDS) <= set(data) <= {*_CHANGE_FIELDS, *_OPTIONAL_FIELDS}
+        ):
             raise InvalidArgument(
-                f"a stored change must have exactly the keys {', '.join(_CHANGE_FIELDS)}; "
+                f"a stored change must have the keys {', '.join(_CHANGE_FIELDS)} and "
+                f"may have {', '.join(_OPTIONAL_FIELDS)}; "
                 f"got {sorted(data) if isinstance(data, Mapping) else type(data).__name__}"
             )
         for name in ("kind", "location", "message"):
@@ -160,6 +228,7 @@ class Change:
             readers=parse_enum(Effect, data["readers"], "effect", _loose(str.lower)),
             writers=parse_enum(Effect, data["writers"], "effect", _loose(str.lower)),
             message=data["message"],
+            witness=Witness.from_dict(data.get("witness")),
         )
 
 
@@ -228,9 +297,10 @@ class CompatReport:
             policy=Policy.parse(data.get("policy", "")),
         )
 
-    def render(self, width: int = 80) -> list[str]:
+    def render(self, width: int = 80, *, witnesses: bool = True) -> list[str]:
         """Lines for a human, none longer than ``width`` (at least 20): a
-        summary, then one entry per change, labelled by its effect."""
+        summary, one entry per change, labelled by its effect, then (unless
+        ``witnesses`` is False) the witness of each breaking change."""
         width = max(width, 20)
         if not self.changes:
             return textwrap.wrap("no changes between the two schemas", width)
@@ -241,15 +311,25 @@ class CompatReport:
                 text += " [readers: unknown]"
             elif change.writers is UNKNOWN and change.readers is BREAKING:
                 text += " [writers: unknown]"
-            lines.extend(
-                textwrap.wrap(
-                    text,
-                    width,
-                    subsequent_indent="    ",
-                    break_long_words=True,
-                    break_on_hyphens=False,
-                )
+            lines.extend(_wrap(text, width, "", "    "))
+        if witnesses:
+            lines.extend(self._witness_lines(width))
+        return lines
+
+    def _witness_lines(self, width: int) -> list[str]:
+        """After the changes, a document for each breaking one: what a change
+        code tells an expert, an example shows everyone."""
+        breaking = [change for change in self.changes if change.breaking]
+        if not breaking:
+            return []
+        lines = _wrap("witnesses (each checked against both schemas):", width, "", "  ")
+        for change in breaking:
+            shown = (
+                change.witness.render()
+                if change.witness is not None
+                else "no example document found; it still breaks"
             )
+            lines.extend(_wrap(f"{change.location or '(root)'}  {shown}", width, "  ", "    "))
         return lines
 
     def _summary(self) -> str:
@@ -269,6 +349,17 @@ class CompatReport:
             else:
                 text += " (unknown is listed, not failed, under lenient)"
         return text
+
+
+def _wrap(text: str, width: int, first: str, rest: str) -> list[str]:
+    return textwrap.wrap(
+        text,
+        width,
+        initial_indent=first,
+        subsequent_indent=rest,
+        break_long_words=True,
+        break_on_hyphens=False,
+    )
 
 
 def _label(change: Change) -> str:
