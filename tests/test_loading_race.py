@@ -23,6 +23,7 @@ import pytest
 from pytest_contracts import ContractManager, StateManager
 from pytest_contracts.config import sqlite_url
 
+from .conftest import drop_registry_tables
 from .loading_race_worker import run_job
 
 pytestmark = pytest.mark.slow
@@ -97,8 +98,7 @@ def race(database_url: str, team: str, folder: Path, trials: int) -> list[str]:
 async def wrong_outcomes(database_url: str, folder: Path, trials: int) -> list[str]:
     """Race ``trials`` times; the trials whose contract did not end with
     v1.1 active, each with the status of its versions."""
-    team = f"race-{uuid.uuid4().hex[:8]}"  # a fresh registry, also on a shared server
-    await (await StateManager.create(database_url)).close()  # the tables, before the race
+    team = f"race-{uuid.uuid4().hex[:8]}"
     errors = await asyncio.to_thread(race, database_url, team, folder, trials)
     assert errors == []
     state = await StateManager.create(database_url)
@@ -117,11 +117,12 @@ async def wrong_outcomes(database_url: str, folder: Path, trials: int) -> list[s
 
 
 async def test_racing_loads_on_sqlite_leave_the_newest_version_active(tmp_path: Path) -> None:
-    url = sqlite_url(tmp_path / "registry.db")
+    url = sqlite_url(tmp_path / "registry.db")  # fresh: the jobs also race to create the tables
     assert await wrong_outcomes(url, tmp_path, TRIALS) == []
 
 
 async def test_racing_loads_on_postgresql_leave_the_newest_version_active(
     pg_url: str, tmp_path: Path
 ) -> None:
+    await drop_registry_tables(pg_url)  # fresh: the two jobs also race to create the tables
     assert await wrong_outcomes(pg_url, tmp_path, TRIALS) == []
