@@ -1,19 +1,26 @@
-"""Comparers of branches: ``allOf``, ``anyOf`` and ``oneOf``.
+"""Comparers of combinators: ``allOf``, ``anyOf``, ``oneOf`` and ``not``.
 
 Branches are matched by content first, then those left are compared in
 order when as many were edited as there were; otherwise each is added or
 removed. ``oneOf`` adds a condition of its own: branch-wise reasoning only
 holds where the branches cannot overlap.
+
+What is added or removed is judged by what it accepts (:mod:`.inclusion`): an
+``anyOf`` added keeps readers when one branch holds all the old schema
+accepted; a ``oneOf`` when one branch holds it and the others are apart from
+it; an ``allOf`` branch when what the schema already requires implies it; a
+``not`` changed from A to B keeps readers when B lies inside A.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from .direction import ADDED, REMOVED
-from .keywords import child, is_true, key, mapping, strings_list
-from .report import BREAKING, SAFE, UNKNOWN, Change
-from .values import allowed_values, type_atoms
+from .direction import ADDED, REMOVED, Direction
+from .inclusion import apart, inside
+from .keywords import below, child, is_true, key
+from .opaque import compare_opaque, same
+from .report import BREAKING, SAFE, UNKNOWN, Change, Effect
 
 if TYPE_CHECKING:
     from .walk import Context, Pair, Side
@@ -40,17 +47,22 @@ def _compare_branches(ctx: Context, pair: Pair, keyword: str) -> None:
     after: list[Any] = pair.new.get(keyword, [])
     start = len(ctx.changes)
     if keyword != "allOf" and (keyword not in pair.old or keyword not in pair.new):
-        accepts_all = keyword == "anyOf" and any(is_true(b) for b in (before or after))
         direction = ADDED if keyword not in pair.old else REMOVED
         branches = after if direction is ADDED else before
         count = f"{len(branches)} branches"
+        holder = _holding_branch(ctx, pair, keyword, direction, branches)
+        message = direction.pick(f"{keyword} added with {count}", f"{keyword} with {count} removed")
+        if holder is not None:
+            message += f"; branch {holder} holds every document the " + direction.pick(
+                "old schema accepted", "new schema accepts"
+            )
         ctx.add_directed(
             direction,
             f"{family}.{direction.verb}",
             where,
             branches,
-            (SAFE if accepts_all else BREAKING, SAFE),
-            direction.pick(f"{keyword} added with {count}", f"{keyword} with {count} removed"),
+            (SAFE if holder is not None else BREAKING, SAFE),
+            message,
         )
         return
 
@@ -81,7 +93,9 @@ def _compare_branches(ctx: Context, pair: Pair, keyword: str) -> None:
             for index in indices:
                 branch = branches[index]
                 if keyword == "allOf":
-                    effects = (SAFE if is_true(branch) else BREAKING, SAFE)
+                    effects = (_implied(ctx, pair, direction, branch, index), SAFE)
+                elif keyword == "anyOf" and _within_other(ctx, pair, direction, index):
+                    effects = (SAFE, SAFE)
                 else:
                     effects = (SAFE, SAFE if branch is False else UNKNOWN if both else BREAKING)
                 ctx.add_directed(
@@ -95,6 +109,69 @@ def _compare_branches(ctx: Context, pair: Pair, keyword: str) -> None:
     found = [c for c in ctx.changes[start:] if c.kind != "metadata.changed"]
     if keyword == "oneOf" and found:
         _one_of_overlap(ctx, before, after, where, found)
+
+
+def _lacking(ctx: Context, pair: Pair, direction: Direction) -> tuple[Any, str | None, bool]:
+    """The schema at this place on the side without the thing added or
+    removed, its pointer, and whether it is the new side."""
+    schema, at = direction.sides((pair.old, pair.old_at), (pair.new, pair.new_at))[0]
+    return schema, at, direction is REMOVED
+
+
+def _holding_branch(
+    ctx: Context, pair: Pair, keyword: str, direction: Direction, branches: list[Any]
+) -> int | None:
+    """The branch of an ``anyOf`` or ``oneOf`` added (or removed) that holds
+    every document the schema without it accepts, and for ``oneOf`` is the
+    only one that can: the others are apart from that schema. None if none is
+    proved to."""
+    if keyword == "anyOf" and any(is_true(b) for b in branches):
+        return next(i for i, b in enumerate(branches) if is_true(b))
+    lacking, lacking_at, lacking_in_new = _lacking(ctx, pair, direction)
+    having_side, lacking_side = (ctx.old, ctx.new) if lacking_in_new else (ctx.new, ctx.old)
+    having_at = direction.sides(pair.old_at, pair.new_at)[1]
+    for index, branch in enumerate(branches):
+        at = below(having_at, keyword, index)
+        if inside(ctx, lacking, lacking_at, branch, at, narrow_in_new=lacking_in_new) is not SAFE:
+            continue
+        if keyword == "anyOf" or all(
+            apart(lacking_side, lacking, having_side, other)
+            for j, other in enumerate(branches)
+            if j != index
+        ):
+            return index
+    return None
+
+
+def _implied(ctx: Context, pair: Pair, direction: Direction, branch: Any, index: int) -> Effect:
+    """The readers' effect of an ``allOf`` branch added (or writers' of one
+    removed): safe when the schema without it implies it already."""
+    if is_true(branch):
+        return SAFE
+    lacking, lacking_at, lacking_in_new = _lacking(ctx, pair, direction)
+    having_at = below(direction.sides(pair.old_at, pair.new_at)[1], "allOf", index)
+    found = inside(ctx, lacking, lacking_at, branch, having_at, narrow_in_new=lacking_in_new)
+    return SAFE if found is SAFE else BREAKING
+
+
+def _within_other(ctx: Context, pair: Pair, direction: Direction, index: int) -> bool:
+    """Whether an ``anyOf`` branch added (or removed) lies inside a branch
+    the other side has: then it adds (or takes away) no document."""
+    having, having_at = direction.sides((pair.old, pair.old_at), (pair.new, pair.new_at))[1]
+    lacking, lacking_at, lacking_in_new = _lacking(ctx, pair, direction)
+    branch = having["anyOf"][index]
+    return any(
+        inside(
+            ctx,
+            branch,
+            below(having_at, "anyOf", index),
+            other,
+            below(lacking_at, "anyOf", j),
+            narrow_in_new=not lacking_in_new,
+        )
+        is SAFE
+        for j, other in enumerate(lacking.get("anyOf", []))
+    )
 
 
 def _one_of_overlap(
@@ -121,48 +198,67 @@ def _one_of_overlap(
 # -- disjoint branches ------------------------------------------------------------------
 
 
-def _disjoint(side: Side, a: Any, b: Any) -> bool:
-    """Whether no document can match both subschemas, by the simplest proofs:
-    disjoint types, disjoint constants, or a required discriminator property."""
-    a, _ = side.follow(a, None)
-    b, _ = side.follow(b, None)
-    if a is False or b is False:
-        return True
-    if not isinstance(a, dict) or not isinstance(b, dict):
-        return False
-    types_a, types_b = type_atoms(a), type_atoms(b)
-    values_a, values_b = allowed_values(a), allowed_values(b)
-    if not types_a & types_b:
-        return True
-    if values_a is not None and values_b is not None and not values_a & values_b:
-        return True
-    for values, types in ((values_a, types_b), (values_b, types_a)):
-        if values is not None and not {_atom_of_key(v) for v in values} & types:
-            return True
-    common = set(strings_list(a, "required")) & set(strings_list(b, "required"))
-    props_a, props_b = mapping(a, "properties"), mapping(b, "properties")
-    for name in common:
-        if name in props_a and name in props_b and _disjoint(side, props_a[name], props_b[name]):
-            return True
-    return False
-
-
-def _atom_of_key(value_key: Any) -> str:
-    kind, value = value_key
-    if kind == "number":
-        return "integer" if isinstance(value, int) else "fraction"
-    return {
-        "NoneType": "null",
-        "bool": "boolean",
-        "str": "string",
-        "array": "array",
-        "object": "object",
-    }.get(kind, "object")
-
-
 def _pairwise_disjoint(side: Side, branches: list[Any]) -> bool:
     return all(
-        _disjoint(side, branches[i], branches[j])
+        apart(side, branches[i], side, branches[j])
         for i in range(len(branches))
         for j in range(i + 1, len(branches))
+    )
+
+
+# -- not ------------------------------------------------------------------------------------
+
+
+def _proved(effect: Effect) -> Effect:
+    return SAFE if effect is SAFE else UNKNOWN
+
+
+_NOT_CHANGED: Final = {
+    (True, True): "both subschemas reject the same documents",
+    (True, False): "it only widens: the new subschema lies inside the old one",
+    (False, True): "it only narrows: the old subschema lies inside the new one",
+    (False, False): "its effect is unknown: neither subschema is proved inside the other",
+}
+
+
+def compare_not(ctx: Context, pair: Pair) -> None:
+    """``not A`` accepts what A rejects: changed to ``not B``, it keeps
+    readers when B lies inside A, and writers when A lies inside B. Added, it
+    keeps readers when A is apart from all the schema accepted."""
+    where = child(pair.loc, "not")
+    if "not" in pair.old and "not" in pair.new:
+        a, b = pair.old["not"], pair.new["not"]
+        if same(ctx, {"not": a}, {"not": b}, pair.old_at, pair.new_at, set()):
+            compare_opaque(ctx, pair, "not")
+            return
+        a_at, b_at = below(pair.old_at, "not"), below(pair.new_at, "not")
+        # Not proved inside is not proved outside: what is not SAFE is UNKNOWN.
+        readers = _proved(inside(ctx, b, b_at, a, a_at, narrow_in_new=True))
+        writers = _proved(inside(ctx, a, a_at, b, b_at))
+        ctx.add(
+            "not.changed",
+            where,
+            a,
+            b,
+            (readers, writers),
+            "not changed; " + _NOT_CHANGED[readers is SAFE, writers is SAFE],
+        )
+        return
+    direction = ADDED if "not" in pair.new else REMOVED
+    lacking, _, lacking_in_new = _lacking(ctx, pair, direction)
+    value = pair.new["not"] if direction is ADDED else pair.old["not"]
+    having_side, lacking_side = (ctx.old, ctx.new) if lacking_in_new else (ctx.new, ctx.old)
+    kept = apart(lacking_side, lacking, having_side, value)
+    ctx.add_directed(
+        direction,
+        f"not.{direction.verb}",
+        where,
+        value,
+        (SAFE if kept else UNKNOWN, SAFE),
+        f"not {direction.verb}; "
+        + (
+            f"nothing the schema {direction.pick('accepted', 'accepts')} matches it"
+            if kept
+            else f"only {direction.pick('narrows', 'widens')}, by how much is unknown"
+        ),
     )

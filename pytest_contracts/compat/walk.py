@@ -79,16 +79,24 @@ KeywordComparer = Callable[["Context", Pair, str], None]
 class Context:
     """What every comparer receives, and the only state of a comparison."""
 
-    def __init__(self, old: Any, new: Any, policy: Policy) -> None:
-        self.old = Side(old)
-        self.new = Side(new)
+    def __init__(self, old: Side, new: Side, policy: Policy, depth: int = 0) -> None:
+        self.old = old
+        self.new = new
         self.policy = policy
         self.changes: list[Change] = []
         #: Pairs of places compared once already: this ends recursive schemas.
         self.compared: set[tuple[str, str]] = set()
-        self.roots_differ = key(old) != key(new)
+        self.roots_differ = key(old.root) != key(new.root)
         #: Definitions met on the way, judged once the walk knows what is referenced.
         self.definitions: list[opaque.DefinitionsPair] = []
+        #: How many comparisons this one is nested in (see :mod:`.inclusion`).
+        self.depth = depth
+
+    def aside(self, *, swapped: bool) -> Context:
+        """A comparison of its own between two places of these schemas, the
+        new side's place first when ``swapped``: a question asked on the way."""
+        old, new = (self.new, self.old) if swapped else (self.old, self.new)
+        return Context(old, new, self.policy, self.depth + 1)
 
     def add(
         self,
@@ -232,6 +240,7 @@ FAMILIES: Final = (
     Family(frozenset({"allOf"}), branches.compare_all_of),
     Family(frozenset({"anyOf"}), branches.compare_any_of),
     Family(frozenset({"oneOf"}), branches.compare_one_of),
+    Family(frozenset({"not"}), branches.compare_not),
 )
 _ALWAYS_CLAIMED: Final = frozenset().union(
     *(family.keywords for family in FAMILIES if family.claims is None)
@@ -310,7 +319,7 @@ def compare(old: Any, new: Any, *, policy: Policy | str = DEFAULT_POLICY) -> Com
     check_specification(old, context="old schema")
     check_specification(new, context="new schema")
     try:
-        ctx = Context(old, new, policy)
+        ctx = Context(Side(old), Side(new), policy)
         ctx.descend(old, new, "", "", "")
         opaque.judge_definitions(ctx)
         changes = _ordered(ctx.changes)

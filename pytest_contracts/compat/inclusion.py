@@ -1,0 +1,119 @@
+"""Is one subschema inside another, or apart from it: the questions that judge
+combinators by what they accept rather than by their text.
+
+``inside`` asks whether every document valid under a narrow schema is valid
+under a wide one. It is a comparison of its own (:meth:`.walk.Context.aside`),
+the narrow schema as the old side and the wide one as the new: inside when no
+change breaks readers. On top of that, a narrow ``allOf`` is inside when one
+of its branches is, and a narrow ``anyOf`` or ``oneOf`` when each branch is.
+Questions nest (a branch compared with a branch that holds an ``anyOf``...);
+past :data:`MAX_DEPTH` the answer is unknown.
+
+``apart`` asks whether no document is valid under both, by the simplest
+proofs: disjoint types, disjoint constants, a required property whose schemas
+are apart. Each schema is read in its own document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Final
+
+from .keywords import below, is_true, mapping, strings_list
+from .report import BREAKING, SAFE, UNKNOWN, Effect
+from .values import allowed_values, type_atoms
+
+if TYPE_CHECKING:
+    from .walk import Context, Side
+
+#: How many questions may nest inside one another before the answer is unknown.
+MAX_DEPTH: Final = 3
+
+
+def worst(effects: Iterable[Effect]) -> Effect:
+    """BREAKING if any effect is, else UNKNOWN if any is, else SAFE."""
+    found = set(effects)
+    return BREAKING if BREAKING in found else UNKNOWN if UNKNOWN in found else SAFE
+
+
+def inside(
+    ctx: Context,
+    narrow: Any,
+    narrow_at: str | None,
+    wide: Any,
+    wide_at: str | None,
+    *,
+    narrow_in_new: bool = False,
+) -> Effect:
+    """SAFE when the engine proves every document valid under ``narrow`` valid
+    under ``wide``; otherwise the worst effect on readers it found. ``narrow``
+    is in the old document and ``wide`` in the new, or the other way round
+    when ``narrow_in_new``."""
+    if ctx.depth >= MAX_DEPTH:
+        return UNKNOWN
+    question = ctx.aside(swapped=narrow_in_new)
+    narrow, narrow_at = question.old.follow(narrow, narrow_at)
+    if narrow is False or is_true(wide):
+        return SAFE
+    question.descend(narrow, wide, narrow_at, wide_at, "")
+    found = worst(change.readers for change in question.changes)
+    if found is SAFE or not isinstance(narrow, dict):
+        return found
+
+    def branch_inside(keyword: str, index: int, branch: Any) -> bool:
+        at = below(narrow_at, keyword, index)
+        return inside(ctx, branch, at, wide, wide_at, narrow_in_new=narrow_in_new) is SAFE
+
+    all_of = narrow.get("allOf")
+    if isinstance(all_of, list) and any(
+        branch_inside("allOf", i, branch) for i, branch in enumerate(all_of)
+    ):
+        return SAFE
+    for keyword in ("anyOf", "oneOf"):
+        branches = narrow.get(keyword)
+        if (
+            isinstance(branches, list)
+            and branches
+            and all(branch_inside(keyword, i, branch) for i, branch in enumerate(branches))
+        ):
+            return SAFE
+    return found
+
+
+def apart(a_side: Side, a: Any, b_side: Side, b: Any) -> bool:
+    """Whether no document can be valid under both ``a`` (of ``a_side``) and
+    ``b`` (of ``b_side``), by the simplest proofs."""
+    a, _ = a_side.follow(a, None)
+    b, _ = b_side.follow(b, None)
+    if a is False or b is False:
+        return True
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        return False
+    types_a, types_b = type_atoms(a), type_atoms(b)
+    values_a, values_b = allowed_values(a), allowed_values(b)
+    if not types_a & types_b:
+        return True
+    if values_a is not None and values_b is not None and not values_a & values_b:
+        return True
+    for values, types in ((values_a, types_b), (values_b, types_a)):
+        if values is not None and not {_atom_of_key(v) for v in values} & types:
+            return True
+    common = set(strings_list(a, "required")) & set(strings_list(b, "required"))
+    props_a, props_b = mapping(a, "properties"), mapping(b, "properties")
+    return any(
+        name in props_a and name in props_b and apart(a_side, props_a[name], b_side, props_b[name])
+        for name in common
+    )
+
+
+def _atom_of_key(value_key: Any) -> str:
+    kind, value = value_key
+    if kind == "number":
+        return "integer" if isinstance(value, int) else "fraction"
+    return {
+        "NoneType": "null",
+        "bool": "boolean",
+        "str": "string",
+        "array": "array",
+        "object": "object",
+    }.get(kind, "object")
