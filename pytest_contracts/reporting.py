@@ -184,8 +184,11 @@ def build_report(
 
 def compat_lines(findings: Sequence[dict[str, Any]], verbosity: int) -> list[str]:
     """The compatibility findings of the loaded contract files: a line per
-    evolved version (breaking ones always, compatible ones unless -q), and
-    under -v a line per change."""
+    evolved version (breaking ones always, compatible ones unless -q), a
+    line per breaking change, and under -v a line per change, each breaking
+    one with its witness document."""
+    from .compat.report import Witness
+
     lines = []
     for finding in findings:
         if not finding["breaking"] and verbosity < 0:
@@ -215,6 +218,17 @@ def compat_lines(findings: Sequence[dict[str, Any]], verbosity: int) -> list[str
                     break_on_hyphens=False,
                 )
             )
+            if verbosity > 0 and "breaking" in (change["readers"], change["writers"]):
+                found = Witness.from_dict(change.get("witness"))
+                lines.extend(
+                    textwrap.wrap(
+                        found.render() if found is not None else "no example document found",
+                        78,
+                        initial_indent="      ",
+                        subsequent_indent="        ",
+                        break_on_hyphens=False,
+                    )
+                )
     return lines
 
 

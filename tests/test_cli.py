@@ -434,3 +434,26 @@ def test_console_script_help_fits_80_columns() -> None:
     result = script("--help")
     assert result.returncode == 0
     assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+def test_diff_shows_the_witness_of_each_breaking_change(loaded: Run, tmp_path: Path) -> None:
+    contract_file(tmp_path / "contracts", "v2.0", SCHEMA_V2_BREAKING, breaking_change=True)
+    loaded("load", "contracts")
+    lines = loaded("diff", "Orders", "v1.0", "v2.0", expect=1).stdout.splitlines()
+    assert lines[-2:] == [
+        "  witnesses (each checked against both schemas):",
+        '    /properties/id/type  e.g. {"id": ""} (old accepts it, new refuses it)',
+    ]
+    data = json.loads(loaded("diff", "Orders", "v1.0", "v2.0", "--json", expect=1).stdout)
+    (change,) = data["report"]["changes"]
+    assert change["witness"] == {"direction": "readers", "document": {"id": ""}}
+
+
+def test_check_shows_the_witness_of_a_break_in_text_and_json(loaded: Run, tmp_path: Path) -> None:
+    contract_file(tmp_path / "contracts", "v2.0", SCHEMA_V2_BREAKING, breaking_change=True)
+    result = loaded("check", "contracts")
+    assert '/properties/id/type  e.g. {"id": ""} (old accepts it, new refuses it)' in result.stdout
+    data = json.loads(loaded("check", "contracts", "--json").stdout)
+    (finding,) = [item for item in data["files"] if item["version"] == "v2.0"]
+    (change,) = finding["compatibility"]["changes"]
+    assert change["witness"] == {"direction": "readers", "document": {"id": ""}}

@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pytest_contracts
+from pytest_contracts import reporting
 from pytest_contracts.compat import (
     Change,
     CompatReport,
@@ -299,3 +300,52 @@ def test_a_long_witness_is_cut_in_the_rendering_and_whole_in_the_dict() -> None:
     lines = compare(wide, narrow).render(60)
     assert all(len(line) <= 60 for line in lines)
     assert "..." in "".join(lines)
+
+
+# -- the plugin's summary and JSON report ----------------------------------------------------
+
+
+def _finding(report: CompatReport) -> dict[str, Any]:
+    """A compatibility finding as the JSON report carries it."""
+    return {
+        "file": "contracts/orders-v2.0.json",
+        "team": "default",
+        "contract": "Orders",
+        "version": "v2.0",
+        "against": ["v1.0"],
+        "mode": "BACKWARD",
+        "policy": report.policy.value,
+        "breaking": report.breaks("BACKWARD"),
+        "declared": True,
+        "unknown": len(report.unknown_changes()),
+        "changes": [{"against": "v1.0", **change.to_dict()} for change in report.changes],
+        "problem": None,
+    }
+
+
+def test_the_summary_shows_witnesses_under_verbose_only() -> None:
+    finding = _finding(compare(obj({"a": {"maximum": 2}}), obj({"a": {"maximum": 1}})))
+    verbose = reporting.compat_lines([finding], verbosity=1)
+    assert verbose[1:] == [
+        "  /properties/a/maximum: maximum lowered 2 -> 1",
+        '      e.g. {"a": 2} (old accepts it, new refuses it)',
+    ]
+    assert not any("e.g." in line for line in reporting.compat_lines([finding], verbosity=0))
+
+
+def test_the_summary_says_when_a_break_has_no_witness() -> None:
+    change = Change("bound.added", "/minimum", None, 0, Effect.BREAKING, Effect.SAFE, "minimum 0")
+    finding = _finding(CompatReport((change,), Policy.LENIENT))
+    del finding["changes"][0]["witness"]  # stored before witnesses existed
+    assert reporting.compat_lines([finding], verbosity=1)[-1] == ("      no example document found")
+
+
+def test_the_json_report_schema_describes_the_witness() -> None:
+    finding = _finding(compare(obj({"a": {"maximum": 2}}), obj({"a": {"maximum": 1}})))
+    schema = reporting.report_schema()["properties"]["compatibility"]
+    jsonschema.validate([finding], schema)
+    finding["changes"][0]["witness"] = None
+    jsonschema.validate([finding], schema)
+    finding["changes"][0]["witness"] = {"direction": "sideways", "document": 1}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate([finding], schema)
