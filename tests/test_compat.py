@@ -145,6 +145,11 @@ ROWS: list[tuple[str, Any, Any, bool, bool, bool, bool]] = [
     ("one_of.branch_added/same-discriminator", {"oneOf": [tagged("a"), tagged("b")]}, {"oneOf": [tagged("a"), tagged("b"), tagged("b", S)]}, False, True, True, True),
     ("all_of.branch_added", {"allOf": [S]}, {"allOf": [S, {"maxLength": 3}]}, True, False, True, False),
     ("all_of.branch_removed", {"allOf": [S, {"maxLength": 3}]}, {"allOf": [S]}, False, True, False, True),
+    # bounds on values a side does not accept
+    ("bound.added/object-has-no-minimum", {"type": "object"}, {"type": "object", "minimum": 0}, False, False, False, False),
+    ("bound.added/enum-of-strings", {"enum": ["x"]}, {"enum": ["x"], "minimum": 0}, False, False, False, False),
+    ("pattern.added/integer", I, {**I, "pattern": "^a"}, False, False, False, False),
+    ("bound.added/number-in-a-type-list", {"type": ["string", "integer"]}, {"type": ["string", "integer"], "minimum": 0}, True, False, True, False),
     # combinators judged by what they accept
     ("one_of.added/old-inside-one-branch", S, {"oneOf": [N, S]}, False, True, False, True),
     ("one_of.added/branches-overlap-the-old", S, {"oneOf": [S, {"maxLength": 3}]}, True, True, True, True),

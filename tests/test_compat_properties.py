@@ -286,7 +286,7 @@ def pairs(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
 # -- documents ---------------------------------------------------------------------------------
 
 json_values = st.recursive(
-    st.none() | st.booleans() | _small | st.text("ab", max_size=3),
+    st.none() | st.booleans() | _small | _small.map(lambda v: v + 0.5) | st.text("ab", max_size=3),
     lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(NAMES), inner),
     max_leaves=4,
 )
@@ -362,13 +362,13 @@ def _object_documents(draw: st.DrawFn, schema: dict[str, Any]) -> dict[str, Any]
 
 
 def valid_documents(
-    schema: dict[str, Any], *others: dict[str, Any], size: int = 8
+    schema: dict[str, Any], *others: dict[str, Any], size: int = 8, least: int = 1
 ) -> st.SearchStrategy[list[Any]]:
     """Documents valid under ``schema``, drawn to fit it, to fit ``others``
     (the other version: where the two differ is where a break hides) or none."""
     validator = jsonschema.Draft202012Validator(schema)
     drawn = st.one_of([documents(schema), *(documents(other) for other in others), json_values])
-    return st.lists(drawn, min_size=1, max_size=size).map(
+    return st.lists(drawn, min_size=least, max_size=size).map(
         lambda docs: [doc for doc in docs if validator.is_valid(doc)]
     )
 

@@ -1,16 +1,25 @@
 """Comparers of bounds: numbers (``minimum``... ``multipleOf``), sizes
 (``minLength``... ``maxContains``, ``uniqueItems``) and strings (``pattern``,
-``format``)."""
+``format``).
+
+A bound constrains only the values of its type: ``minimum`` says nothing of a
+string. Where either side accepts no value of that type (by ``type``,
+``const`` or ``enum``), a change of the bound has no effect of its own: what
+the other side accepts of that type is judged by the comparer of types and
+values."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final
 
 from .direction import ADDED, REMOVED
+from .inclusion import atom_of_key
 from .keywords import child, key, short
 from .report import BREAKING, NARROWS, OPAQUE_EFFECT, SAFE, Change
+from .values import NUMBER_ATOMS, allowed_values, type_atoms
 
 if TYPE_CHECKING:
     from .walk import Context, Pair
@@ -32,6 +41,17 @@ _UPPER_NUMBER: Final = ("maximum", "exclusiveMaximum")
 NUMBER_KEYWORDS: Final = frozenset({*_LOWER_NUMBER, *_UPPER_NUMBER, "multipleOf"})
 SIZE_KEYWORDS: Final = frozenset({*_SIZES, "uniqueItems"})
 STRING_KEYWORDS: Final = frozenset({"pattern", "format"})
+
+#: Each bound keyword -> the types of value it constrains.
+_APPLIES_TO: Final = {
+    **dict.fromkeys((*_LOWER_NUMBER, *_UPPER_NUMBER, "multipleOf"), NUMBER_ATOMS | {"integer"}),
+    **dict.fromkeys(("minLength", "maxLength", "pattern", "format"), frozenset({"string"})),
+    **dict.fromkeys(
+        ("minItems", "maxItems", "minContains", "maxContains", "uniqueItems"),
+        frozenset({"array"}),
+    ),
+    **dict.fromkeys(("minProperties", "maxProperties"), frozenset({"object"})),
+}
 
 #: ``tighter(a, b)``: whether value b allows less than value a (True), more
 #: (False) or neither (None); an absent keyword is passed as None.
@@ -70,7 +90,51 @@ def _bound(ctx: Context, pair: Pair, keyword: str, tighter: Order) -> Change | N
     return ctx.add(kind, where, a, b, (readers, writers), text)
 
 
+def _accepted_atoms(schema: Mapping[str, Any]) -> frozenset[str]:
+    atoms = type_atoms(schema)
+    values = allowed_values(schema)
+    return atoms if values is None else atoms & {atom_of_key(v) for v in values}
+
+
+def _no_effect_where_inapplicable(ctx: Context, pair: Pair, start: int) -> None:
+    """Mark safe the changes since ``start`` to bounds whose type one side
+    accepts no value of."""
+    old_atoms, new_atoms = _accepted_atoms(pair.old), _accepted_atoms(pair.new)
+    for index in range(start, len(ctx.changes)):
+        change = ctx.changes[index]
+        applies = _APPLIES_TO.get(change.location.rsplit("/", 1)[-1])
+        if applies is None or (old_atoms & applies and new_atoms & applies):
+            continue
+        side = "old" if not old_atoms & applies else "new"
+        ctx.changes[index] = dataclasses.replace(
+            change,
+            readers=SAFE,
+            writers=SAFE,
+            message=f"{change.message} (no effect: the {side} schema accepts no value it bounds)",
+        )
+
+
 def compare_numbers(ctx: Context, pair: Pair) -> None:
+    start = len(ctx.changes)
+    _compare_numbers(ctx, pair)
+    _no_effect_where_inapplicable(ctx, pair, start)
+
+
+def compare_sizes(ctx: Context, pair: Pair) -> None:
+    start = len(ctx.changes)
+    for keyword, lower in _SIZES.items():
+        _bound(ctx, pair, keyword, _size_order(lower))
+    _bound(ctx, pair, "uniqueItems", _compare_flag)
+    _no_effect_where_inapplicable(ctx, pair, start)
+
+
+def compare_strings(ctx: Context, pair: Pair) -> None:
+    start = len(ctx.changes)
+    _compare_strings(ctx, pair)
+    _no_effect_where_inapplicable(ctx, pair, start)
+
+
+def _compare_numbers(ctx: Context, pair: Pair) -> None:
     """Each side's lower and upper bound keyword by keyword, then each bound
     as a whole (``minimum`` 3 replaced by ``exclusiveMinimum`` 2 keeps it)."""
     for lower, keywords in ((True, _LOWER_NUMBER), (False, _UPPER_NUMBER)):
@@ -87,13 +151,7 @@ def compare_numbers(ctx: Context, pair: Pair) -> None:
     _bound(ctx, pair, "multipleOf", _multiple_order)
 
 
-def compare_sizes(ctx: Context, pair: Pair) -> None:
-    for keyword, lower in _SIZES.items():
-        _bound(ctx, pair, keyword, _size_order(lower))
-    _bound(ctx, pair, "uniqueItems", _compare_flag)
-
-
-def compare_strings(ctx: Context, pair: Pair) -> None:
+def _compare_strings(ctx: Context, pair: Pair) -> None:
     """``pattern`` and ``format``: adding one narrows, removing one widens,
     and a change is not reasoned about."""
     for keyword in ("pattern", "format"):

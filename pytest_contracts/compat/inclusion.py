@@ -96,7 +96,7 @@ def apart(a_side: Side, a: Any, b_side: Side, b: Any) -> bool:
     if values_a is not None and values_b is not None and not values_a & values_b:
         return True
     for values, types in ((values_a, types_b), (values_b, types_a)):
-        if values is not None and not {_atom_of_key(v) for v in values} & types:
+        if values is not None and not {atom_of_key(v) for v in values} & types:
             return True
     common = set(strings_list(a, "required")) & set(strings_list(b, "required"))
     props_a, props_b = mapping(a, "properties"), mapping(b, "properties")
@@ -106,7 +106,8 @@ def apart(a_side: Side, a: Any, b_side: Side, b: Any) -> bool:
     )
 
 
-def _atom_of_key(value_key: Any) -> str:
+def atom_of_key(value_key: Any) -> str:
+    """The type atom (see :func:`.values.type_atoms`) of a value's key."""
     kind, value = value_key
     if kind == "number":
         return "integer" if isinstance(value, int) else "fraction"
