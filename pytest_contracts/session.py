@@ -66,7 +66,9 @@ class ContractsSession:
         self.checker = Checker(self.registry, engine=settings.engine)
         #: Only the reporting process has a summary.
         self.summary = (
-            ContractsSummary(config, settings, self.settle) if self.is_controller else None
+            ContractsSummary(config, settings, self.settle, self.unresolved_breaks)
+            if self.is_controller
+            else None
         )
         #: The plugin objects to register besides plugin.py, by name.
         self.plugins: dict[str, object] = {}
@@ -135,12 +137,18 @@ class ContractsSession:
                 from .registry.loading import load_contract_files
 
                 files = read_contract_dir(self.settings.contracts_dir, self.settings.team)
+                # Without the gate, an undeclared break is loaded as a draft, with a warning.
                 result = loop.run(
                     load_contract_files(manager, files, gate=self.settings.gate), CALL_TIMEOUT
                 )
-                summary.load_summary = f"{result.summary()} from {self.settings.contracts_dir}"
+                counts, *warned = result.summary().splitlines()
+                summary.load_summary = "\n".join(
+                    [f"{counts} from {self.settings.contracts_dir}", *warned]
+                )
                 summary.compat_findings = result.findings
-        except ContractError as exc:
+                for text in result.warnings:  # an error under -W error: stop the run
+                    self.config.issue_config_time_warning(ContractWarning(text), stacklevel=2)
+        except (ContractError, ContractWarning) as exc:
             summary.start_error = str(exc).splitlines()[0]
             raise pytest.UsageError(f"pytest-contracts: {exc}") from None
         except OSError as exc:
@@ -148,6 +156,20 @@ class ContractsSession:
                 f"the registry at {mask_url(self.settings.database_url)} cannot be used: {exc}"
             )
             raise pytest.UsageError(f"pytest-contracts: {summary.start_error}") from None
+
+    def unresolved_breaks(self, contracts: set[tuple[str, str]]) -> list[str]:
+        """The registry's undeclared, unaccepted breaks of these contracts
+        (the gate fails on them), one line each; a line saying so when the
+        registry cannot tell."""
+        from .config import mask_url
+        from .registry.loading import unresolved_breaks
+
+        try:
+            loop, manager = self.registry()
+            return loop.run(unresolved_breaks(manager, contracts), CALL_TIMEOUT)
+        except (ContractError, OSError) as exc:
+            where = mask_url(self.settings.database_url)
+            return [f"the registry at {where} could not be asked about them: {exc}"]
 
     def header_lines(self) -> list[str]:
         loaded = self.summary.load_summary if self.summary is not None else None

@@ -61,10 +61,18 @@ class ContractsSummary:
     that could not be stored.
     """
 
-    def __init__(self, config: pytest.Config, settings: Settings, local: Callable[[], Tally]):
+    def __init__(
+        self,
+        config: pytest.Config,
+        settings: Settings,
+        local: Callable[[], Tally],
+        unresolved: Callable[[set[tuple[str, str]]], list[str]] | None = None,
+    ):
         self.config = config
         self.settings = settings
         self._local = local
+        #: The registry's unresolved breaks of these (team, contract) pairs, one line each.
+        self._unresolved = unresolved
         self.started_at = datetime.now(UTC)
         self.results: list[CheckResult] = []
         #: Set at session start by whoever loads the contract files.
@@ -125,6 +133,14 @@ class ContractsSummary:
         unstored = self.tally().unstored
         if unstored:
             reasons.append(f"{unstored} validation record(s) could not be stored in the registry")
+        # When the registry failed, the gate fails for that already: it is not asked again.
+        if self._unresolved is not None and self.results and not counts["unavailable"]:
+            breaks = self._unresolved({(r.team, r.contract) for r in self.results})
+            if breaks:
+                reasons.append(
+                    f"{len(breaks)} undeclared break(s) of a declared contract nobody accepted: "
+                    + "; ".join(breaks)
+                )
         return "; ".join(reasons) or None
 
     @pytest.hookimpl(trylast=True)

@@ -159,10 +159,12 @@ async def test_loading_under_the_gate_refuses_an_undeclared_break_before_writing
     assert [finding["version"] for finding in caught.value.findings] == ["v2.0"]
     assert [h.version for h in await cm.get_contract_history(TEAM, NAME)] == ["v1.0"]
     loaded = await load_contract_files(cm, files)
+    # Without the gate the break is loaded, but as a draft: what was active stays so.
     assert (loaded.created, loaded.activated) == (
         [f"{TEAM}/{NAME} v1.1", f"{TEAM}/{NAME} v2.0"],
-        [f"{TEAM}/{NAME} v2.0"],
+        [],
     )
+    assert (await cm.get_active_contract(TEAM, NAME)).version == "v1.0"
 
 
 # -- which version a load activates ----------------------------------------------

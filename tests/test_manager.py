@@ -75,6 +75,7 @@ async def test_errors_form_one_hierarchy() -> None:
 
 #: The registry's API: every coroutine method of ContractManager.
 API = {
+    "accept_break",
     "activate_contract",
     "can_deploy",
     "create_contract",

@@ -7,7 +7,7 @@ import argparse
 import textwrap
 from typing import Any, NoReturn
 
-from . import commands
+from . import acceptance, commands
 from .commands import Handler
 from .output import EXIT_USAGE, WIDTH
 
@@ -111,6 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--by", metavar="ACTOR", help="who does it (recorded in the history)")
         if name != "activate":
             p.add_argument("--reason", help="why (recorded in the history)")
+
+    p = command(
+        "accept",
+        "accept a break a version makes without declaring it (recorded with who and why)",
+        acceptance.accept,
+    )
+    p.add_argument("name")
+    p.add_argument("version")
+    p.add_argument("--by", metavar="ACTOR", required=True, help="who accepts it (recorded)")
+    p.add_argument("--reason", metavar="TEXT", required=True, help="why (recorded)")
 
     p = command("consumers", "list a contract's consumers, or register one", commands.consumers)
     p.add_argument("name")

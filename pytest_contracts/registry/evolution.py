@@ -198,3 +198,39 @@ def check_evolution(
         forced=forced,
         newest_existing=newest.version,
     )
+
+
+#: The statuses in which a version's unresolved break holds the gate: the
+#: version is in use (active) or waiting to be (draft). A deprecated or
+#: retired version has been rolled back.
+_HELD_STATUSES = frozenset({"active", "draft"})
+
+
+def unresolved_break(finding: dict[str, Any] | None) -> bool:
+    """Whether a stored compatibility finding (``Contract.compatibility``) is a
+    break that was neither declared (``"breaking_change": true`` in its file,
+    or ``breaking_change=True`` to ``evolve_contract``) nor accepted by
+    someone with a reason (:meth:`ContractManager.accept_break`)."""
+    return bool(
+        finding is not None
+        and finding.get("breaking")
+        and finding.get("declared") is not True
+        and not finding.get("accepted")
+    )
+
+
+def holds_gate(status: str, finding: dict[str, Any] | None) -> bool:
+    """Whether a version in ``status`` with this finding fails every gated run
+    of its contract: an unresolved break that is active or a draft."""
+    return status in _HELD_STATUSES and unresolved_break(finding)
+
+
+def describe_unresolved(team_id: str, contract_name: str, version: str, finding: Any) -> str:
+    """One line that names an unresolved break and the three ways out."""
+    against = ", ".join(finding.get("breaking_against") or []) or "the version before it"
+    return (
+        f"{describe(team_id, contract_name, version)} breaks {against} without declaring it, "
+        'and nobody accepted it: declare it in its file ("breaking_change": true), accept '
+        f"it (pytest-contracts accept {contract_name} {version} --by ACTOR --reason TEXT), "
+        "or roll it back (activate another version, or retire it)"
+    )

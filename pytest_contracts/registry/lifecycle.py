@@ -9,6 +9,7 @@ when it changed what is active.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from typing import Any
 
@@ -31,10 +32,17 @@ from ..errors import (
 from ..models import ALLOWED_TRANSITIONS, Contract, ContractStatus, ContractType
 from ..schemas import check_specification
 from . import tables
-from .arguments import check_id, check_key, check_optional, check_text, parse_contract_type
+from .arguments import (
+    MAX_LONG_TEXT,
+    check_id,
+    check_key,
+    check_optional,
+    check_text,
+    parse_contract_type,
+)
 from .base import RegistryPart, now
 from .compatibility import read_settings
-from .evolution import ExistingVersion, check_evolution
+from .evolution import ExistingVersion, check_evolution, unresolved_break
 from .rows import event_values, to_contract
 from .versions import version_key
 
@@ -327,6 +335,43 @@ class Lifecycle(RegistryPart):
             await self.state.cache.invalidate(team_id, contract_name)
         return to_contract(row)
 
+    # -- accepting a break ----------------------------------------------------
+    async def accept_break(
+        self,
+        team_id: str,
+        contract_name: str,
+        version: str,
+        accepted_by: str,
+        reason: str,
+    ) -> Contract:
+        """Accept the break that ``version`` makes without declaring it, so
+        that gated runs and ``pytest-contracts check`` pass again. Who accepted
+        it and why are stored in the version's compatibility finding
+        (``compatibility["accepted"]``) and as an ``accepted`` event in its
+        history. ``accepted_by`` and ``reason`` must not be empty
+        (:class:`InvalidArgument`), nor may a version without a recorded break.
+        Accepting a break changes no status: a draft is activated by the next
+        load of its file, or by :meth:`activate_contract`."""
+        check_key(team_id, contract_name)
+        check_text(version, "version", MAX_VERSION_LENGTH)
+        check_text(accepted_by, "accepted_by", MAX_NAME_LENGTH)
+        check_text(reason, "reason", MAX_LONG_TEXT)
+        async with self.state.write() as conn:
+            await self.state.lock_contract(conn, team_id, contract_name)
+            row = await _version_row(conn, team_id, contract_name, version)
+            finding = None if row.compatibility is None else json.loads(row.compatibility)
+            if finding is None or not finding.get("breaking"):
+                raise InvalidArgument(
+                    f"{describe(team_id, contract_name, version)} has no recorded break to "
+                    "accept (it was not found breaking when it was created)"
+                )
+            at = now()
+            finding["accepted"] = {"by": accepted_by, "reason": reason, "at": at.isoformat()}
+            row = await _store_finding(conn, row, finding)
+            await _store_events(conn, event_values(row, "accepted", accepted_by, at, reason=reason))
+        await self.state.cache.invalidate(team_id, contract_name)
+        return to_contract(row)
+
     # -- moving through the lifecycle -----------------------------------------
     async def activate_contract(
         self, contract_id: str, activated_by: str | None = None
@@ -420,6 +465,60 @@ class Lifecycle(RegistryPart):
         if was_active:
             await self.state.cache.invalidate(row.team_id, row.contract_name)
         return to_contract(row)
+
+
+async def _version_row(
+    conn: AsyncConnection, team_id: str, contract_name: str, version: str
+) -> Row[Any]:
+    row = (
+        await conn.execute(
+            sa.select(_C).where(
+                _C.c.team_id == team_id,
+                _C.c.contract_name == contract_name,
+                _C.c.version == version,
+            )
+        )
+    ).first()
+    if row is None:
+        raise ContractNotFound(
+            f"{describe(team_id, contract_name, version)} does not exist; "
+            "list the versions with pytest-contracts history NAME"
+        )
+    return row
+
+
+async def _store_finding(conn: AsyncConnection, row: Row[Any], finding: Any) -> Row[Any]:
+    return (
+        await conn.execute(
+            sa.update(_C)
+            .where(_C.c.id == row.id)
+            .values(compatibility=jsondata.dumps(finding))
+            .returning(*_C.c)
+        )
+    ).one()
+
+
+async def declare_break(
+    lifecycle: Lifecycle, team_id: str, contract_name: str, version: str, declared_by: str
+) -> bool:
+    """Record that ``version``'s break, found when it was created, is now
+    declared (its contract file says ``"breaking_change": true``): the
+    finding's ``declared`` becomes true, with a ``declared`` event. Returns
+    whether anything changed. It is how the loader records a declaration
+    added to a file after the version was loaded."""
+    state = lifecycle.state
+    async with state.write() as conn:
+        await state.lock_contract(conn, team_id, contract_name)
+        row = await _version_row(conn, team_id, contract_name, version)
+        finding = None if row.compatibility is None else json.loads(row.compatibility)
+        if not unresolved_break(finding):
+            return False
+        assert finding is not None
+        finding["declared"] = True
+        row = await _store_finding(conn, row, finding)
+        await _store_events(conn, event_values(row, "declared", declared_by, now()))
+    await state.cache.invalidate(team_id, contract_name)
+    return True
 
 
 #: The statuses :func:`activate_if_newest` activates from.

@@ -16,6 +16,18 @@ deprecated a version of the contract since it was created. So two loads that
 race never leave an older version active, a load repairs what an older
 loader's race left behind, and a rollback made by anyone else is kept.
 
+An undeclared break (a new version that breaks the one before it while its
+file does not say ``"breaking_change": true``) is never activated by a load.
+Under the gate it is refused before anything is written; without the gate it
+is created as a draft, the version active before stays active, and the load
+warns (:attr:`LoadResult.warnings`). While the registry holds such a break,
+active or draft, that nobody declared or accepted (see
+:func:`.evolution.holds_gate`), a gated load of its contract's files fails
+naming it, and so does ``pytest-contracts check``, until its file declares
+it (the load then records the declaration and activates it), someone
+accepts it with a reason (:meth:`~.lifecycle.Lifecycle.accept_break`), or it
+is rolled back (another version activated, or the break retired).
+
 :func:`plan_contract_files` works all of that out without writing anything:
 it is the pre-merge check of ``pytest-contracts check``. The files' format is
 :mod:`pytest_contracts.registry.files`.
@@ -26,6 +38,7 @@ from __future__ import annotations
 import dataclasses
 import textwrap
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from ..compat import Mode, Policy
@@ -35,12 +48,20 @@ from ..errors import (
     ContractNotFound,
     DuplicateContract,
     InvalidVersion,
+    describe,
 )
 from ..jsondata import canonical
 from ..models import Contract, ContractStatus
-from .evolution import EvolutionCheck, ExistingVersion, check_evolution
+from .evolution import (
+    EvolutionCheck,
+    ExistingVersion,
+    check_evolution,
+    describe_unresolved,
+    holds_gate,
+    unresolved_break,
+)
 from .files import ContractFile, file_error
-from .lifecycle import activate_if_newest
+from .lifecycle import activate_if_newest, declare_break
 from .versions import version_key
 
 if TYPE_CHECKING:
@@ -52,29 +73,72 @@ LOADER = "pytest-contracts loader"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class Unresolved:
+    """A version the registry holds as a break nobody declared or accepted."""
+
+    version: str
+    status: str
+    finding: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "status": self.status,
+            "breaking_against": self.finding.get("breaking_against", []),
+        }
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class FilePlan:
     """What loading one file would do: ``new`` (a contract's first version),
     ``evolve`` (a version after existing ones, with its compatibility
     ``check``), ``backfill`` (older than the newest version), ``unchanged``,
     or ``conflict`` (the version exists with another schema). ``problem`` says
     why the file would be refused, if it would; ``status`` is the registered
-    version's status, for an unchanged file."""
+    version's status, and ``registered`` its stored compatibility finding,
+    for an unchanged file. ``unresolved`` names the versions of the file's
+    contract that the registry holds as breaks nobody declared or accepted
+    (active or draft); each is named on its own file's plan, or, when the
+    files lack it, on the plan of the contract's newest file."""
 
     file: ContractFile
     action: str
     check: EvolutionCheck | None = None
     problem: str | None = None
     status: str | None = None
+    registered: dict[str, Any] | None = None
+    unresolved: tuple[Unresolved, ...] = ()
 
     @property
-    def undeclared_break(self) -> bool:
+    def new_undeclared_break(self) -> bool:
+        """This file's version is new and breaks its predecessor undeclared."""
         return (
             self.check is not None and self.check.breaking and self.file.breaking_change is not True
         )
 
+    @property
+    def undeclared_break(self) -> bool:
+        """The gate refuses this file: its new version breaks undeclared, or
+        the registry holds an unresolved break of its contract."""
+        return self.new_undeclared_break or bool(self.unresolved)
+
+    @property
+    def declares_registered_break(self) -> bool:
+        """The file now declares the break its registered version was found to make."""
+        return self.file.breaking_change is True and unresolved_break(self.registered)
+
     def finding(self) -> dict[str, Any]:
-        """The compatibility finding of an evolution, as reports show it."""
-        assert self.check is not None
+        """The compatibility finding of an evolution, as reports show it; for
+        a file whose contract holds unresolved breaks, the versions that do."""
+        if self.check is None:
+            return {
+                "file": str(self.file.path),
+                "team": self.file.team,
+                "contract": self.file.name,
+                "version": self.file.version,
+                "unresolved": [entry.to_dict() for entry in self.unresolved],
+                "problem": self.problem,
+            }
         check = self.check
         return {
             "file": str(self.file.path),
@@ -93,6 +157,7 @@ class FilePlan:
                 for change in report.changes
                 if change.kind != "metadata.changed"
             ],
+            "unresolved": [entry.to_dict() for entry in self.unresolved],
             "problem": self.problem,
         }
 
@@ -105,13 +170,18 @@ class LoadResult:
     unchanged: int = 0
     #: The compatibility finding of every evolved version (see FilePlan.finding).
     findings: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    #: Undeclared breaks a load without the gate kept as drafts, or found
+    #: unresolved in the registry: one line each, naming the version.
+    warnings: list[str] = dataclasses.field(default_factory=list)
 
     def summary(self) -> str:
-        return (
+        """One line of counts, then one ``warning:`` line per warning."""
+        line = (
             f"{self.files} contract file{'s' if self.files != 1 else ''}: "
             f"{len(self.created)} created, {len(self.activated)} activated, "
             f"{self.unchanged} unchanged"
         )
+        return "\n".join([line] + [f"warning: {text}" for text in self.warnings])
 
 
 async def plan_contract_files(
@@ -134,6 +204,16 @@ async def plan_contract_files(
             c.version: ExistingVersion(c.version, c.status.value, c.specification)
             for c in registered
         }
+        findings = {c.version: c.compatibility for c in registered}
+        declared_now = {item.version for item in group if item.breaking_change is True}
+        unresolved = tuple(
+            Unresolved(c.version, c.status.value, c.compatibility)
+            for c in sorted(registered, key=lambda c: version_key(c.version))
+            if c.compatibility is not None
+            and holds_gate(c.status.value, c.compatibility)
+            and c.version not in declared_now
+        )
+        first_plan = len(plans)
         active = [c.version for c in registered if c.status is ContractStatus.ACTIVE]
         if active:
             base: str | None = active[0]
@@ -143,7 +223,14 @@ async def plan_contract_files(
             known = existing.get(item.version)
             if known is not None:
                 if canonical(known.specification) == canonical(item.schema):
-                    plans.append(FilePlan(item, "unchanged", status=known.status))
+                    plans.append(
+                        FilePlan(
+                            item,
+                            "unchanged",
+                            status=known.status,
+                            registered=findings.get(item.version),
+                        )
+                    )
                 else:
                     plans.append(FilePlan(item, "conflict", problem=_conflict(item)))
                 continue
@@ -179,7 +266,38 @@ async def plan_contract_files(
             existing[item.version] = ExistingVersion(item.version, "draft", item.schema)
             if base is None or not active:
                 base = max(existing, key=version_key)
+        _name_unresolved(plans, first_plan, unresolved)
     return plans
+
+
+def _name_unresolved(plans: list[FilePlan], start: int, unresolved: tuple[Unresolved, ...]) -> None:
+    """Put each unresolved version on its own file's plan among
+    ``plans[start:]`` (one contract's), or on the plan of the newest file."""
+    if not unresolved:
+        return
+    index = {plan.file.version: i for i, plan in enumerate(plans) if i >= start}
+    named: dict[int, list[Unresolved]] = defaultdict(list)
+    for entry in unresolved:
+        named[index.get(entry.version, len(plans) - 1)].append(entry)
+    for i, versions in named.items():
+        plans[i] = dataclasses.replace(plans[i], unresolved=tuple(versions))
+
+
+async def unresolved_breaks(
+    manager: ContractManager, contracts: Iterable[tuple[str, str]]
+) -> list[str]:
+    """One line for each version of these (team, contract) pairs that the
+    registry holds as an unresolved break (see :func:`.evolution.holds_gate`):
+    what a gated run that checked outputs against them fails on."""
+    wanted: dict[str, set[str]] = defaultdict(set)
+    for team, name in contracts:
+        wanted[team].add(name)
+    lines = []
+    for team in sorted(wanted):
+        for c in await manager.list_contracts(team):
+            if c.contract_name in wanted[team] and holds_gate(c.status.value, c.compatibility):
+                lines.append(describe_unresolved(team, c.contract_name, c.version, c.compatibility))
+    return lines
 
 
 def _by_contract(files: list[ContractFile]) -> dict[tuple[str, str], list[ContractFile]]:
@@ -231,6 +349,11 @@ def describe_plan(plan: FilePlan) -> list[str]:
             lines.extend(prefix + line for line in report.render(width=76 - len(prefix)))
         if plan.problem:
             lines.extend(_wrap(f"refused: {plan.problem}"))
+    if plan.declares_registered_break:
+        lines.append("  its break is declared now: loading records the declaration")
+    for entry in plan.unresolved:
+        text = describe_unresolved(item.team, item.name, entry.version, entry.finding)
+        lines.extend(_wrap(f"UNRESOLVED BREAK ({entry.status}): {text}"))
     return lines
 
 
@@ -257,8 +380,9 @@ async def load_contract_files(
             lines = [line for plan in undeclared for line in describe_plan(plan)]
             raise BreakingChangeError(
                 f"{len(undeclared)} contract file(s) break their contract without declaring "
-                'it (add "breaking_change": true and a new major version, or keep the '
-                "schema compatible):\n" + "\n".join(lines),
+                'it (add "breaking_change": true and a new major version, keep the schema '
+                "compatible, or accept the break: pytest-contracts accept NAME VERSION --by "
+                "ACTOR --reason TEXT):\n" + "\n".join(lines),
                 [plan.finding() for plan in undeclared],
             )
     for plan in plans:
@@ -280,8 +404,10 @@ async def load_contract_files(
     by_file = {id(plan.file): plan for plan in plans}
     for (team, name), group in groups.items():
         created = set()
-        for item in group:
-            plan = by_file[id(item)]
+        group_plans = [by_file[id(item)] for item in group]
+        for item, plan in zip(group, group_plans, strict=True):
+            if plan.declares_registered_break:
+                await declare_break(manager, team, name, item.version, item.owner_agent or LOADER)
             if await _ensure_version(manager, item, plan):
                 created.add(item.version)
                 result.created.append(f"{team}/{name} {item.version}")
@@ -289,17 +415,41 @@ async def load_contract_files(
                     result.findings.append(plan.finding())
             else:
                 result.unchanged += 1
-        newest = group[-1]
-        # Only a version this load created, or one that is deprecated (which a
-        # race of older loaders may have left), is a candidate: the rule itself
-        # is decided again under the contract's lock.
-        if newest.version in created or (
-            by_file[id(newest)].status == ContractStatus.DEPRECATED.value
-        ):
+            if plan.new_undeclared_break:
+                assert plan.check is not None
+                result.warnings.append(_kept_as_draft(plan.file, plan.check))
+            result.warnings.extend(
+                describe_unresolved(team, name, entry.version, entry.finding)
+                for entry in plan.unresolved
+            )
+        if any(plan.undeclared_break for plan in group_plans):
+            continue  # an undeclared break is never activated, nor anything after it
+        newest, plan = group[-1], group_plans[-1]
+        # Only a version this load created, one that is deprecated (which a
+        # race of older loaders may have left), or a draft whose break is now
+        # declared or accepted is a candidate: the rule itself is decided
+        # again under the contract's lock.
+        released = plan.status == ContractStatus.DRAFT.value and bool(
+            (plan.registered or {}).get("breaking")
+        )
+        if newest.version in created or plan.status == ContractStatus.DEPRECATED.value or released:
+            if unresolved_break(plan.registered) and not plan.declares_registered_break:
+                continue  # rolled back and still unresolved: never activated by a load
             activated = await activate_if_newest(manager, team, name, newest.version, LOADER)
             if activated is not None:
                 result.activated.append(f"{team}/{name} {newest.version}")
     return result
+
+
+def _kept_as_draft(item: ContractFile, check: EvolutionCheck) -> str:
+    against = ", ".join(check.breaking_against)
+    return (
+        f"{describe(item.team, item.name, item.version)} breaks {against} without declaring "
+        "it: loaded as a draft and not activated (the version active now stays active); gated "
+        'runs fail until it is declared in its file ("breaking_change": true), accepted '
+        f"(pytest-contracts accept {item.name} {item.version} --by ACTOR --reason TEXT) or "
+        "retired"
+    )
 
 
 async def _ensure_version(manager: ContractManager, item: ContractFile, plan: FilePlan) -> bool:
