@@ -221,6 +221,9 @@ class ContractsSummary:
         self.report_written = True
 
     # -- the terminal -----------------------------------------------------------------
+    # trylast: the contracts section comes after the sections of conftests and
+    # other plugins, as it did when this hook lived in the plugin module.
+    @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         reporter = terminalreporter
         verbosity = self.config.get_verbosity()

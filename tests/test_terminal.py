@@ -65,3 +65,26 @@ def test_summary_names_each_test_that_recorded_nothing_for_a_declared_contract(
         "2 checks against 2 contracts: 0 passed, 2 not recorded",
     ]:
         assert line in summary.splitlines(), line
+
+
+OWN_SECTION_CONFTEST = """
+def pytest_terminal_summary(terminalreporter):
+    terminalreporter.write_sep("=", "my own section")
+"""
+
+
+def test_the_contracts_section_comes_after_the_sections_of_conftests(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makeconftest(OWN_SECTION_CONFTEST)
+    project.pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        def test_ok(phase_output):
+            phase_output.record({"project": "p", "requirements": [{"id": "REQ-1", "text": "t"}]})
+        """
+    )
+    result = project.run("--contracts-gate")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["*= my own section =*", "*= contracts =*"])
