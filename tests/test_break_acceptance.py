@@ -174,6 +174,20 @@ def test_retiring_the_break_passes_the_gate_and_a_load_never_activates_it(
     result.stdout.fnmatch_lines(["contracts gate: passed"])
 
 
+def test_load_on_the_command_line_says_it_kept_the_break_a_draft(
+    project: Project, capsys: pytest.CaptureFixture[str]
+) -> None:
+    project.contract("API", V1_API, "v1.0", kind="REST_API")
+    assert cli(project, capsys, "load", "contracts").returncode == 0
+    project.contract("API", BREAKING, "v2.0", kind="REST_API")
+    result = cli(project, capsys, "load", "contracts")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "loaded 2 contract files: 1 created, 0 activated, 1 unchanged"
+    assert lines[1].startswith("warning: team 'default', contract 'API', version 'v2.0'")
+    assert cli(project, capsys, "load", "contracts", "--gate").returncode == 1
+
+
 # -- the registry's API ---------------------------------------------------------------
 async def unresolved(cm: ContractManager, files: Any) -> list[str]:
     plans = await plan_contract_files(cm, files)
@@ -198,6 +212,30 @@ async def test_an_active_undeclared_break_holds_the_gate_until_rolled_back(
     assert await unresolved(cm, files) == []
     loaded = await load_contract_files(cm, files, gate=True)
     assert (loaded.activated, loaded.warnings) == ([], [])
+
+
+def api_files(tmp_path: Any, *versions: tuple[str, Any]) -> Any:
+    directory = tmp_path / "contracts"
+    directory.mkdir(exist_ok=True)
+    for version, schema in versions:
+        document = {"team": TEAM, "name": NAME, "version": version, "type": "EVENT"}
+        (directory / f"{version}.json").write_text(json.dumps({**document, "schema": schema}))
+    return read_contract_dir(directory, TEAM)
+
+
+async def test_a_load_activates_a_held_draft_once_its_break_is_accepted(
+    cm: ContractManager, tmp_path: Any
+) -> None:
+    await first(cm)
+    files = api_files(tmp_path, ("v1.0", V1), ("v2.0", V1_INTEGER_ID))
+    held = await load_contract_files(cm, files)
+    assert (held.created, held.activated) == ([f"{TEAM}/{NAME} v2.0"], [])
+    assert [w.split(":")[0] for w in held.warnings] == [
+        f"team {TEAM!r}, contract {NAME!r}, version 'v2.0' breaks v1.0 without declaring it"
+    ]
+    await cm.accept_break(TEAM, NAME, "v2.0", accepted_by="carol", reason="agreed with readers")
+    loaded = await load_contract_files(cm, files, gate=True)
+    assert (loaded.activated, loaded.warnings) == ([f"{TEAM}/{NAME} v2.0"], [])
 
 
 async def test_accepting_a_break_records_who_and_why(cm: ContractManager) -> None:

@@ -112,7 +112,8 @@ class Lookups(RegistryPart):
         after: int | None = None,
     ) -> list[HistoryEntry]:
         """Versions oldest first, with status, timestamps, compatibility check
-        and events (created, evolved, activated, deprecated, retired) with
+        and events (created, evolved, activated, deprecated, retired, and
+        accepted or declared for a break, see ``accept_break``) with
         actor and time. An empty list when the contract has no version.
 
         Paged when ``limit`` is given: at most ``limit`` versions (1 to
