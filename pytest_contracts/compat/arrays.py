@@ -11,12 +11,14 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from .direction import ADDED, REMOVED
 from .keywords import below, child
-from .slots import compare_rest, compare_slot, rest_keyword
+from .slots import compare_rest, compare_slot, decides_unevaluated, rest_keyword
 
 if TYPE_CHECKING:
     from .walk import Context, Pair, Side
 
 KEYWORDS: Final = frozenset({"prefixItems", "items", "additionalItems"})
+#: What starts the comparer: its keywords, or the one that may stand in for the rest.
+TRIGGERS: Final = KEYWORDS | {"unevaluatedItems"}
 #: Besides the tuple and the rest, draft 2020-12's ``contains`` evaluates items.
 _EVALUATING: Final = frozenset({"contains"})
 
@@ -51,7 +53,7 @@ def keywords_in_use(ctx: Context, pair: Pair) -> frozenset[str]:
     (``additionalItems`` next to a schema in ``items``, ``prefixItems`` in
     draft 7) is an unknown keyword."""
     used = _form(ctx.old, pair.old).used | _form(ctx.new, pair.new).used
-    if _rest(ctx.old, pair.old) is not None and _rest(ctx.new, pair.new) is not None:
+    if decides_unevaluated(ctx, _rest(ctx.old, pair.old), _rest(ctx.new, pair.new)):
         used |= {"unevaluatedItems"}  # it is the schema for the rest, or inert
     return used
 

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any, Final
 from .direction import ADDED, REMOVED
 from .keywords import below, child, is_true, mapping, short, strings_list
 from .report import NARROWS, OPAQUE_EFFECT, Policy
-from .slots import compare_rest, compare_slot, rest_keyword
+from .slots import compare_rest, compare_slot, decides_unevaluated, rest_keyword
 
 if TYPE_CHECKING:
     from .walk import Context, Pair, Side
 
 KEYWORDS: Final = frozenset({"properties", "required", "patternProperties", "additionalProperties"})
+#: What starts the comparer: its keywords, or the one that may stand in for the last.
+TRIGGERS: Final = KEYWORDS | {"unevaluatedProperties"}
 
 
 def compare_objects(ctx: Context, pair: Pair) -> None:
@@ -36,8 +38,8 @@ def keywords_in_use(ctx: Context, pair: Pair) -> frozenset[str]:
     """The object keywords, and ``unevaluatedProperties`` where it is the
     schema for the rest (or inert) on both sides; otherwise it is left to the
     comparer of keywords the engine does not model."""
-    if _rest(ctx.old, pair.old) is not None and _rest(ctx.new, pair.new) is not None:
-        return KEYWORDS | {"unevaluatedProperties"}
+    if decides_unevaluated(ctx, _rest(ctx.old, pair.old), _rest(ctx.new, pair.new)):
+        return TRIGGERS
     return KEYWORDS
 
 

@@ -60,6 +60,14 @@ def rest_keyword(
     return unevaluated
 
 
+def decides_unevaluated(ctx: Context, old_rest: str | None, new_rest: str | None) -> bool:
+    """Whether the comparer of the rest answers for the ``unevaluated*``
+    keyword: both dialects know it, and on both sides it is the schema for the
+    rest or has nothing to judge. Otherwise it is compared as a keyword the
+    engine does not model."""
+    return ctx.old.unevaluated and ctx.new.unevaluated and None not in (old_rest, new_rest)
+
+
 def judges_unevaluated(side: Side, schema: Mapping[str, Any]) -> list[str]:
     """The ``unevaluated*`` keywords that constrain in ``schema``."""
     if not side.unevaluated:
