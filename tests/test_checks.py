@@ -75,7 +75,7 @@ def test_the_schema_dialect_comes_from_dollar_schema(project: Project) -> None:
 
 def test_pinned_version_is_used_instead_of_the_active_one(project: Project) -> None:
     project.contract("API", {"required": ["old"]}, "v1.0", kind="REST_API")
-    project.contract("API", {"required": ["new"]}, "v2.0", kind="REST_API")
+    project.contract("API", {"required": ["new"]}, "v2.0", kind="REST_API", breaking_change=True)
     project.pytester.makepyfile(
         """
         import pytest
