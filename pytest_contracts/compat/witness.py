@@ -45,10 +45,12 @@ from .refs import BUNDLED, LocalDocument
 from .report import BREAKING, DEFAULT_POLICY, Change, CompatReport, Policy, Witness
 from .walk import compare as walk
 
-#: Validations spent looking for one change's witness, at most.
+#: Validations spent looking for one change's witness, at most, in units:
+#: a validation costs one, plus one per COST_UNIT characters of its document.
 CHECKS_PER_CHANGE: Final = 600
 #: Validations spent on one comparison, at most: later changes go without.
 CHECKS_PER_COMPARISON: Final = 20_000
+COST_UNIT: Final = 64
 #: Instance paths listed per comparison, and how deep they go.
 MAX_PATHS: Final = 300
 MAX_DEPTH: Final = 8
@@ -122,7 +124,7 @@ class _Side:
         self._validators: dict[int, Any] = {}
 
     def accepts(self, document: Any) -> bool:
-        if not self.search.spend():
+        if not self.search.spend(document):
             return False
         try:
             return bool(self.validator.is_valid(document))
@@ -133,7 +135,7 @@ class _Side:
         """Where the schema finds ``document`` wrong (every place in the error
         tree, anyOf's reasons included); None when it accepts it, or when
         the search has spent its validations."""
-        if not self.search.spend():
+        if not self.search.spend(document):
             return None
         try:
             errors = list(self.validator.iter_errors(document))
@@ -159,7 +161,7 @@ class _Side:
             validator = self._validators.get(id(schema))
             if validator is None:
                 validator = self._validators[id(schema)] = self.validator.evolve(schema=schema)
-            if not self.search.spend():
+            if not self.search.spend(value):
                 return False
             try:
                 if not validator.is_valid(value):
@@ -361,30 +363,26 @@ class _Search:
         self.old = _Side(old, self)
         self.new = _Side(new, self)
         self._paths: list[tuple[Path, frozenset[str]]] | None = None
-        self._hints = _Hints()
+        self.hints = _Hints()
+        #: The first values of each place, shared by every change: the parts
+        #: documents are built of (the values tried at a change's own place
+        #: are drawn afresh, with that change's hints).
         self._pools: dict[tuple[Any, ...], list[Any]] = {}
-
-    @property
-    def hints(self) -> _Hints:
-        return self._hints
-
-    @hints.setter
-    def hints(self, hints: _Hints) -> None:
-        # The values drawn at a place follow the hints: draw them again.
-        self._hints = hints
-        self._pools.clear()
 
     @property
     def spent(self) -> bool:
         return self.budget <= 0 or self.left <= 0
 
-    def spend(self) -> bool:
-        """Count one validation; False, and nothing counted, once the change
-        or the comparison has spent its share: every candidate fails then."""
+    def spend(self, value: Any) -> bool:
+        """Count the validation of ``value``, by its size (a validation costs
+        what the document weighs); False, and nothing counted, once the
+        change or the comparison has spent its share: every candidate fails
+        then."""
         if self.spent:
             return False
-        self.budget -= 1
-        self.left -= 1
+        cost = 1 + len(json.dumps(value, default=repr)) // COST_UNIT
+        self.budget -= cost
+        self.left -= cost
         return True
 
     def witness(self, change: Change) -> Witness | None:
@@ -437,11 +435,13 @@ class _Search:
                 if text in tried:
                     continue
                 tried.add(text)
-                if not source.accepts(document):
-                    continue
+                # The accepting side allowed it already (see _values); it is
+                # checked once more, as a whole, before it is kept.
                 refusals = target.refusals(document)
-                if refusals is not None and any(
-                    _under(place, owner) for place in refusals for owner in owners
+                if (
+                    refusals is not None
+                    and any(_under(place, owner) for place in refusals for owner in owners)
+                    and source.accepts(document)
                 ):
                     return Witness(direction, document)
         return None
@@ -475,11 +475,15 @@ class _Search:
         parts that documents are built of. Empty for a place met again while
         its own values are worked out (a recursive schema)."""
         memo = (id(side), tuple((where, id(schema)) for where, schema in node))
-        if memo not in self._pools:
-            self._pools[memo] = []
-            found = itertools.islice(self._values(side, node, (), depth), POOL)
-            self._pools[memo] = list(found)
-        return self._pools[memo]
+        if memo in self._pools:
+            return self._pools[memo]
+        self._pools[memo] = []
+        found = list(itertools.islice(self._values(side, node, (), depth), POOL))
+        if self.spent:
+            del self._pools[memo]  # cut short: worked out again for the next change
+        else:
+            self._pools[memo] = found
+        return found
 
     def _reaching(
         self,
@@ -528,7 +532,11 @@ class _Search:
                 return
         for _, schema in schemas:
             if isinstance(schema.get("enum"), list):
-                yield from schema["enum"]
+                # The members the change names first: those it removed.
+                favoured = {key(value) for value in self.hints.favoured}
+                members = schema["enum"]
+                yield from (value for value in members if key(value) in favoured)
+                yield from (value for value in members if key(value) not in favoured)
                 return
         if not any(keyword in _SHAPING for _, schema in schemas for keyword in schema):
             yield from _ANYTHING
@@ -563,8 +571,9 @@ class _Search:
     def _numbers(
         self, schemas: list[tuple[str | None, dict[str, Any]]], integer: bool
     ) -> Iterator[Any]:
-        constants: list[float] = [0]
-        steps: list[float] = [1]
+        # The change's own numbers first: a lowered maximum is shown by the old one.
+        constants: list[float] = list(self.hints.numbers)
+        steps: list[float] = [1, *self.hints.steps]
         for _, schema in schemas:
             for keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
                 value = schema.get(keyword)
@@ -572,8 +581,7 @@ class _Search:
                     constants.append(value)
             if _is_number(schema.get("multipleOf")):
                 steps.append(schema["multipleOf"])
-        constants.extend(self.hints.numbers)
-        steps.extend(self.hints.steps)
+        constants.append(0)
         seen: set[Any] = set()
         for base in _unique(constants):
             for delta in (0, 1, -1, 0.5, -0.5):
@@ -594,6 +602,7 @@ class _Search:
                 yield below
                 yield below + step
                 yield below - step
+                yield below + step / 2  # off the grid: shows a multipleOf added
 
     def _strings(self, schemas: list[tuple[str | None, dict[str, Any]]]) -> Iterator[str]:
         lengths = list(self.hints.lengths)
@@ -859,11 +868,15 @@ class _Hints:
         self.lengths: list[int] = []
         self.names: list[str] = []
         self.fresh = "extra"
+        #: The values the change itself names (an enum's removed members...).
+        self.favoured: list[Any] = []
 
     @classmethod
     def of(cls, change: Change, old: _Side, new: _Side, path: Path) -> _Hints:
         hints = cls()
         values: list[Any] = [change.old, change.new]
+        for value in values:
+            hints.favoured.extend(value if isinstance(value, list) else [value])
         for side in (old, new):
             for _, schema in _flat(side.alternatives(side.node_at(path))):
                 values.append(schema)
