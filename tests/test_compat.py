@@ -149,6 +149,8 @@ ROWS: list[tuple[str, Any, Any, bool, bool, bool, bool]] = [
     ("bound.added/object-has-no-minimum", {"type": "object"}, {"type": "object", "minimum": 0}, False, False, False, False),
     ("bound.added/enum-of-strings", {"enum": ["x"]}, {"enum": ["x"], "minimum": 0}, False, False, False, False),
     ("pattern.added/integer", I, {**I, "pattern": "^a"}, False, False, False, False),
+    ("bound.added/all-of-an-object", {"allOf": [{"type": "object"}]}, {"allOf": [{"type": "object"}], "minimum": 0}, False, False, False, False),
+    ("bound.added/any-of-strings-or-integers", {"anyOf": [S, I]}, {"anyOf": [S, I], "minimum": 0}, True, False, True, False),
     ("bound.added/number-in-a-type-list", {"type": ["string", "integer"]}, {"type": ["string", "integer"], "minimum": 0}, True, False, True, False),
     # combinators judged by what they accept
     ("one_of.added/old-inside-one-branch", S, {"oneOf": [N, S]}, False, True, False, True),

@@ -6,7 +6,7 @@ A bound constrains only the values of its type: ``minimum`` says nothing of a
 string. Where either side accepts no value of that type (by ``type``,
 ``const`` or ``enum``), a change of the bound has no effect of its own: what
 the other side accepts of that type is judged by the comparer of types and
-values."""
+values (the types of its ``allOf``, ``anyOf`` and ``oneOf`` branches count)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final
 
 from .direction import ADDED, REMOVED
-from .inclusion import atom_of_key
+from .inclusion import accepted_atoms
 from .keywords import child, key, short
 from .report import BREAKING, NARROWS, OPAQUE_EFFECT, SAFE, Change
-from .values import NUMBER_ATOMS, allowed_values, type_atoms
+from .values import NUMBER_ATOMS
 
 if TYPE_CHECKING:
     from .walk import Context, Pair
@@ -90,16 +90,11 @@ def _bound(ctx: Context, pair: Pair, keyword: str, tighter: Order) -> Change | N
     return ctx.add(kind, where, a, b, (readers, writers), text)
 
 
-def _accepted_atoms(schema: Mapping[str, Any]) -> frozenset[str]:
-    atoms = type_atoms(schema)
-    values = allowed_values(schema)
-    return atoms if values is None else atoms & {atom_of_key(v) for v in values}
-
-
 def _no_effect_where_inapplicable(ctx: Context, pair: Pair, start: int) -> None:
     """Mark safe the changes since ``start`` to bounds whose type one side
     accepts no value of."""
-    old_atoms, new_atoms = _accepted_atoms(pair.old), _accepted_atoms(pair.new)
+    old_atoms = accepted_atoms(ctx.old, pair.old)
+    new_atoms = accepted_atoms(ctx.new, pair.new)
     for index in range(start, len(ctx.changes)):
         change = ctx.changes[index]
         applies = _APPLIES_TO.get(change.location.rsplit("/", 1)[-1])

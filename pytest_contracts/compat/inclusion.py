@@ -80,6 +80,30 @@ def inside(
     return found
 
 
+def accepted_atoms(side: Side, schema: Any, depth: int = 0) -> frozenset[str]:
+    """The JSON types (as :func:`.values.type_atoms`) a schema may accept: by
+    ``type``, ``const`` and ``enum``, and those of its ``allOf`` (all of
+    them), ``anyOf`` and ``oneOf`` (any of them), following references."""
+    schema, _ = side.follow(schema, None)
+    if schema is False:
+        return frozenset()
+    if not isinstance(schema, dict):
+        return type_atoms({})
+    atoms = type_atoms(schema)
+    values = allowed_values(schema)
+    if values is not None:
+        atoms &= {atom_of_key(v) for v in values}
+    if depth >= 2 * MAX_DEPTH:
+        return atoms
+    for branch in schema.get("allOf", []) if isinstance(schema.get("allOf"), list) else []:
+        atoms &= accepted_atoms(side, branch, depth + 1)
+    for keyword in ("anyOf", "oneOf"):
+        branches = schema.get(keyword)
+        if isinstance(branches, list):
+            atoms &= frozenset().union(*(accepted_atoms(side, b, depth + 1) for b in branches))
+    return atoms
+
+
 def apart(a_side: Side, a: Any, b_side: Side, b: Any) -> bool:
     """Whether no document can be valid under both ``a`` (of ``a_side``) and
     ``b`` (of ``b_side``), by the simplest proofs."""
@@ -89,7 +113,7 @@ def apart(a_side: Side, a: Any, b_side: Side, b: Any) -> bool:
         return True
     if not isinstance(a, dict) or not isinstance(b, dict):
         return False
-    types_a, types_b = type_atoms(a), type_atoms(b)
+    types_a, types_b = accepted_atoms(a_side, a), accepted_atoms(b_side, b)
     values_a, values_b = allowed_values(a), allowed_values(b)
     if not types_a & types_b:
         return True
