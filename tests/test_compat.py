@@ -156,6 +156,7 @@ ROWS: list[tuple[str, Any, Any, bool, bool, bool, bool]] = [
     ("one_of.added/old-inside-one-branch", S, {"oneOf": [N, S]}, False, True, False, True),
     ("one_of.added/branches-overlap-the-old", S, {"oneOf": [S, {"maxLength": 3}]}, True, True, True, True),
     ("any_of.added/old-inside-a-branch", S, {"anyOf": [N, {**S, "minLength": 0}]}, False, True, False, True),
+    ("one_of.removed/new-inside-one-branch", {"oneOf": [N, S]}, S, True, False, True, False),
     ("any_of.removed/new-inside-a-branch", {"anyOf": [N, S]}, S, True, False, True, False),
     ("any_of.branch_removed/inside-another", {"anyOf": [S, {**S, "maxLength": 3}]}, {"anyOf": [S]}, False, False, False, False),
     ("any_of.branch_added/inside-another", {"anyOf": [S]}, {"anyOf": [S, {**S, "maxLength": 3}]}, False, False, False, False),
@@ -190,6 +191,8 @@ ROWS: list[tuple[str, Any, Any, bool, bool, bool, bool]] = [
     ("additional_properties.widened/unevaluated", {"unevaluatedProperties": False}, {"unevaluatedProperties": S}, False, True, False, True),
     ("items.widened/unevaluated", {"unevaluatedItems": False}, {"unevaluatedItems": S}, False, True, False, True),
     ("unknown/unevaluated-in-draft7", {"$schema": DRAFT7, "unevaluatedItems": False}, {"$schema": DRAFT7, "unevaluatedItems": S}, False, False, True, True),
+    ("items.changed/unevaluated-next-to-all-of", {"allOf": [{}], "prefixItems": [S], "items": S, "unevaluatedItems": False}, {"allOf": [{}], "prefixItems": [S], "unevaluatedItems": False}, False, False, True, True),
+    ("additional_properties.changed/unevaluated-next-to-all-of", {"allOf": [{}], "additionalProperties": S, "unevaluatedProperties": False}, {"allOf": [{}], "unevaluatedProperties": False}, False, False, True, True),
     ("unevaluated_properties.reached", {"allOf": [obj({"a": S})], "unevaluatedProperties": False}, {"allOf": [obj({"a": S, "b": S})], "unevaluatedProperties": False}, False, False, True, True),
     ("unevaluated_items.reached", {"allOf": [{"prefixItems": [S]}], "unevaluatedItems": False}, {"allOf": [{"prefixItems": [S, S]}], "unevaluatedItems": False}, True, False, True, True),
     ("metadata.changed/unevaluated-inert", obj({"a": S}, additional=False), {**obj({"a": S}, additional=False), "unevaluatedProperties": N}, False, False, False, False),
@@ -258,6 +261,8 @@ def test_table_covers_every_documented_change_kind() -> None:
         "dependent_schemas.added",
         "not.removed", "then.changed", "dependent_required.added", "contains.changed",
         "property_names.added", "unevaluated_properties.added", "ref.unresolvable",
+        "items.changed", "additional_properties.changed", "unevaluated_properties.reached",
+        "unevaluated_items.reached", "one_of.added", "one_of.removed",
         "ref.added", "metadata.changed", "dialect.changed", "unknown", "definition.changed",
     }  # fmt: skip
     assert documented <= seen, sorted(documented - seen)
