@@ -18,6 +18,7 @@ from pytest_contracts.compat import (
     Change,
     CompatReport,
     Effect,
+    Mode,
     Policy,
     Witness,
     compare,
@@ -350,3 +351,24 @@ def test_the_json_report_schema_describes_the_witness() -> None:
     finding["changes"][0]["witness"] = {"direction": "sideways", "document": 1}
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate([finding], schema)
+
+
+def test_the_finding_stored_with_a_version_carries_the_witness() -> None:
+    from pytest_contracts.registry.evolution import ExistingVersion, check_evolution
+
+    check = check_evolution(
+        team_id="team",
+        contract_name="Orders",
+        version="v2.0",
+        specification=obj({"total": {"maximum": 10}}),
+        existing=[ExistingVersion("v1.0", "active", obj({"total": {"maximum": 20}}))],
+        base_version="v1.0",
+        mode=Mode.BACKWARD,
+        policy=Policy.LENIENT,
+        declared=True,
+    )
+    stored = json.loads(json.dumps(check.to_dict()))
+    (change,) = stored["checked"][0]["report"]["changes"]
+    assert change["witness"] == {"direction": "readers", "document": {"total": 20}}
+    restored = CompatReport.from_dict(stored["checked"][0]["report"])
+    assert restored.changes[0].witness == Witness("readers", {"total": 20})
