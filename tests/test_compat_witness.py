@@ -372,3 +372,17 @@ def test_the_finding_stored_with_a_version_carries_the_witness() -> None:
     assert change["witness"] == {"direction": "readers", "document": {"total": 20}}
     restored = CompatReport.from_dict(stored["checked"][0]["report"])
     assert restored.changes[0].witness == Witness("readers", {"total": 20})
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        (False, {"type": "integer", "multipleOf": 1e-09, "minimum": 1e300}),
+        ({"maximum": 10**400}, {"maximum": 10**399}),
+        ({"type": "number"}, {"type": "number", "multipleOf": 1e-300}),
+    ],
+)
+def test_numbers_past_what_floats_hold_never_fail_the_comparison(old: Any, new: Any) -> None:
+    for change in compare(old, new).changes:
+        if change.witness is not None:
+            assert_shows_the_break(old, new, change)

@@ -432,7 +432,7 @@ class Drawing:
     def _around(value: float, steps: list[float]) -> Iterator[float]:
         yield value
         for step in _unique(steps):
-            if step > 0:
+            if step > 0 and _is_number(value / step):
                 below = math.floor(value / step) * step
                 yield below
                 yield below + step
@@ -625,7 +625,15 @@ def _largest(schemas: list[tuple[str | None, dict[str, Any]]], keyword: str, lea
 
 
 def _is_number(value: Any) -> TypeGuard[float]:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    """A JSON number this module can do arithmetic on: finite, and no
+    integer too large for a float."""
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return False
+    return abs(value) < _LARGEST
+
+
+#: Numbers beyond this are left alone: a float cannot hold their neighbours.
+_LARGEST: Final = 1e15
 
 
 def _tidy(value: float) -> float | int:

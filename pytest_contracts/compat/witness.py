@@ -161,7 +161,12 @@ class _Search(Drawing):
             if self.left <= 0:
                 return None  # the comparison spent its validations
             self.budget = CHECKS_PER_CHANGE // len(directions)
-            found = self._find(change, direction)
+            try:
+                found = self._find(change, direction)
+            except (ArithmeticError, RecursionError):
+                # Numbers past what floats hold, nesting past the stack: a
+                # witness is an example, and its search never fails a comparison.
+                found = None
             if found is not None:
                 return found
         return None
