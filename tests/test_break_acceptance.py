@@ -111,6 +111,9 @@ def test_check_fails_and_names_an_unresolved_break_in_the_registry(
     data = json.loads(cli(project, capsys, "check", "contracts", "--json").stdout)
     (entry,) = [item for item in data["files"] if item["undeclared_break"]]
     assert entry["version"] == "v2.0"
+    # The file is unchanged, and its entry says which version is unresolved.
+    assert entry["action"] == "unchanged"
+    assert [item["version"] for item in entry["compatibility"]["unresolved"]] == ["v2.0"]
 
 
 def test_accepting_the_break_on_the_command_line_passes_check_and_the_gate(
@@ -134,6 +137,8 @@ def test_accepting_the_break_on_the_command_line_passes_check_and_the_gate(
     assert v2["compatibility"]["accepted"]["reason"] == "no reader yet"
     (event,) = [event for event in v2["events"] if event["event"] == "accepted"]
     assert (event["actor"], event["details"]) == ("alice", {"reason": "no reader yet"})
+    text = cli(project, capsys, "history", "API").stdout
+    assert "  break accepted by alice: no reader yet\n" in text
 
 
 @pytest.mark.parametrize(("by", "reason"), [("alice", " "), ("", "why not")])

@@ -104,6 +104,9 @@ async def history(cm: ContractManager, args: argparse.Namespace, out: Output) ->
             against = ", ".join(item["version"] for item in compat["checked"]) or "-"
             verdict = "breaks" if compat["breaking"] else "compatible with"
             out.line(f"  {verdict} {against} [{compat['mode']}, {compat['policy']}]")
+            accepted = compat.get("accepted")
+            if accepted:
+                out.line(f"  break accepted by {accepted['by']}: {accepted['reason']}")
         for event in entry.events:
             who = f" by {event.actor}" if event.actor else ""
             out.line(f"  {event.at:%Y-%m-%d %H:%M:%S} {event.event}{who}")
@@ -170,7 +173,9 @@ async def check(cm: ContractManager, args: argparse.Namespace, out: Output) -> i
                     "action": plan.action,
                     "problem": plan.problem,
                     "undeclared_break": plan.undeclared_break,
-                    "compatibility": None if plan.check is None else plan.finding(),
+                    "compatibility": (
+                        plan.finding() if plan.check is not None or plan.unresolved else None
+                    ),
                 }
                 for plan in plans
             ],
