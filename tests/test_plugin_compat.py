@@ -113,3 +113,16 @@ def test_quiet_hides_compatible_findings_but_not_breaks(project: Project) -> Non
     project.contract("API", COMPATIBLE, "v1.1", kind="REST_API")
     quiet = project.run("-q")
     assert "compatible: API" not in quiet.stdout.str()
+
+
+def test_under_v_a_break_is_shown_with_its_witness_document(project: Project) -> None:
+    loaded_v1(project)
+    project.contract("API", BREAKING, "v2.0", kind="REST_API")
+    result = project.run("-v")
+    result.stdout.fnmatch_lines(
+        [
+            "BREAKING: API v2.0 vs v1.0 [[]BACKWARD, lenient[]]",
+            "  /properties/id*",
+            '*e.g. {"id": ""} (old accepts it, new refuses it)',
+        ]
+    )
