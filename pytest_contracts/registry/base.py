@@ -1,5 +1,5 @@
 """What every subject of :class:`~pytest_contracts.registry.manager.ContractManager`
-shares: the StateManager, the clock, and reading one version by its id."""
+shares: the StateManager, the clock, and reading one version by its id or name."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from ..errors import ContractNotFound
+from ..errors import ContractNotFound, describe
 from . import tables
 from .arguments import check_id
 from .connections import StateManager
@@ -28,6 +28,27 @@ def no_contract(contract_id: str) -> ContractNotFound:
     return ContractNotFound(
         f"no contract with id {contract_id!r}; list_contracts(team_id) shows the ids a team has"
     )
+
+
+async def version_row(
+    conn: AsyncConnection, team_id: str, contract_name: str, version: str, *, hint: str
+) -> Row[Any]:
+    """One version's row by its name; :class:`ContractNotFound`, ending with
+    ``hint`` (where to see the versions there are), if there is none."""
+    row = (
+        await conn.execute(
+            sa.select(_C).where(
+                _C.c.team_id == team_id,
+                _C.c.contract_name == contract_name,
+                _C.c.version == version,
+            )
+        )
+    ).first()
+    if row is None:
+        raise ContractNotFound(
+            f"{describe(team_id, contract_name, version)} does not exist; {hint}"
+        )
+    return row
 
 
 class RegistryPart:

@@ -40,13 +40,16 @@ from .arguments import (
     check_text,
     parse_contract_type,
 )
-from .base import RegistryPart, now
+from .base import RegistryPart, now, version_row
 from .compatibility import read_settings
 from .evolution import ExistingVersion, check_evolution, unresolved_break
 from .rows import event_values, to_contract
 from .versions import version_key
 
 _C = tables.contracts
+
+#: Where a user sees the versions a contract has.
+_HISTORY_HINT = "list the versions with pytest-contracts history NAME"
 
 # The statements of an activation, built once (building one costs about as
 # much as running it). Parameters: contract_id, now.
@@ -358,7 +361,7 @@ class Lifecycle(RegistryPart):
         check_text(reason, "reason", MAX_LONG_TEXT)
         async with self.state.write() as conn:
             await self.state.lock_contract(conn, team_id, contract_name)
-            row = await _version_row(conn, team_id, contract_name, version)
+            row = await version_row(conn, team_id, contract_name, version, hint=_HISTORY_HINT)
             finding = None if row.compatibility is None else json.loads(row.compatibility)
             if finding is None or not finding.get("breaking"):
                 raise InvalidArgument(
@@ -467,26 +470,6 @@ class Lifecycle(RegistryPart):
         return to_contract(row)
 
 
-async def _version_row(
-    conn: AsyncConnection, team_id: str, contract_name: str, version: str
-) -> Row[Any]:
-    row = (
-        await conn.execute(
-            sa.select(_C).where(
-                _C.c.team_id == team_id,
-                _C.c.contract_name == contract_name,
-                _C.c.version == version,
-            )
-        )
-    ).first()
-    if row is None:
-        raise ContractNotFound(
-            f"{describe(team_id, contract_name, version)} does not exist; "
-            "list the versions with pytest-contracts history NAME"
-        )
-    return row
-
-
 async def _store_finding(conn: AsyncConnection, row: Row[Any], finding: Any) -> Row[Any]:
     return (
         await conn.execute(
@@ -509,7 +492,7 @@ async def declare_break(
     state = lifecycle.state
     async with state.write() as conn:
         await state.lock_contract(conn, team_id, contract_name)
-        row = await _version_row(conn, team_id, contract_name, version)
+        row = await version_row(conn, team_id, contract_name, version, hint=_HISTORY_HINT)
         finding = None if row.compatibility is None else json.loads(row.compatibility)
         if not unresolved_break(finding):
             return False

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ..defaults import MAX_NAME_LENGTH, MAX_VERSION_LENGTH
-from ..errors import ContractNotFound, InvalidArgument, describe
+from ..errors import InvalidArgument
 from ..models import (
     Contract,
     ContractEvent,
@@ -17,7 +17,7 @@ from ..models import (
 )
 from . import tables
 from .arguments import check_key, check_text, check_whole_number, parse_contract_type, parse_status
-from .base import RegistryPart
+from .base import RegistryPart, version_row
 from .rows import from_payload, to_contract, to_event, to_history_entry, to_payload
 
 _C = tables.contracts
@@ -38,19 +38,12 @@ class Lookups(RegistryPart):
         check_key(team_id, contract_name)
         check_text(version, "version", MAX_VERSION_LENGTH)
         async with self.state.read() as conn:
-            row = (
-                await conn.execute(
-                    sa.select(_C).where(
-                        _C.c.team_id == team_id,
-                        _C.c.contract_name == contract_name,
-                        _C.c.version == version,
-                    )
-                )
-            ).first()
-        if row is None:
-            raise ContractNotFound(
-                f"{describe(team_id, contract_name, version)} does not exist; "
-                "get_contract_history shows the versions there are"
+            row = await version_row(
+                conn,
+                team_id,
+                contract_name,
+                version,
+                hint="get_contract_history shows the versions there are",
             )
         return to_contract(row)
 
