@@ -518,15 +518,7 @@ class Drawing:
             yield full
 
     def _names(self, schemas: list[tuple[str | None, dict[str, Any]]]) -> list[str]:
-        names: list[str] = []
-        for _, schema in schemas:
-            properties = schema.get("properties")
-            if isinstance(properties, dict):
-                names.extend(properties)
-            patterns = schema.get("patternProperties")
-            if isinstance(patterns, dict):
-                for pattern in patterns:
-                    names.extend(pattern_samples(pattern)[:1])
+        names = declared_names(schemas)
         names.extend(self.hints.names)
         names.append(self.hints.fresh)
         return list(dict.fromkeys(names))
@@ -763,3 +755,18 @@ def fresh(names: list[str]) -> str:
     taken = set(names)
     candidates = itertools.chain(["extra"], (f"extra{n}" for n in itertools.count(1)))
     return next(name for name in candidates if name not in taken)
+
+
+def declared_names(schemas: list[tuple[str | None, dict[str, Any]]]) -> list[str]:
+    """The property names the schemas declare, and one name that matches each
+    of their patterns."""
+    names: list[str] = []
+    for _, schema in schemas:
+        properties = schema.get("properties")
+        if isinstance(properties, dict):
+            names.extend(properties)
+        patterns = schema.get("patternProperties")
+        if isinstance(patterns, dict):
+            for pattern in patterns:
+                names.extend(pattern_samples(pattern)[:1])
+    return names

@@ -40,9 +40,9 @@ from .drawing import (
     Node,
     Path,
     Side,
+    declared_names,
     flat,
     fresh,
-    pattern_samples,
 )
 from .keywords import child
 from .report import BREAKING, DEFAULT_POLICY, Change, CompatReport, Policy, Witness
@@ -251,17 +251,10 @@ def _list_paths(old: Side, new: Side) -> list[tuple[Path, frozenset[str]]]:
 def _steps(schemas: list[tuple[str | None, dict[str, Any]]]) -> list[str | int]:
     """Where a document may go below a place: each declared property, one
     that matches each pattern, one no version declares, and array positions."""
-    names: list[str] = []
+    names = declared_names(schemas)
     positions = 0
     open_object = False
     for _, schema in schemas:
-        properties = schema.get("properties")
-        if isinstance(properties, dict):
-            names.extend(properties)
-        patterns = schema.get("patternProperties")
-        if isinstance(patterns, dict):
-            for pattern in patterns:
-                names.extend(pattern_samples(pattern)[:1])
         if "additionalProperties" in schema or "unevaluatedProperties" in schema:
             open_object = True
         for keyword in ("prefixItems", "items"):
