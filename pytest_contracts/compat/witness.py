@@ -32,20 +32,11 @@ import itertools
 import json
 from typing import Any, Final
 
-from .drawing import (
-    MAX_DEPTH,
-    VALUES_PER_PLACE,
-    Drawing,
-    Hints,
-    Node,
-    Path,
-    Side,
-    declared_names,
-    flat,
-    fresh,
-)
+from .drawing import VALUES_PER_PLACE, Drawing
+from .hints import Hints, declared_names, fresh
 from .keywords import child
 from .report import BREAKING, DEFAULT_POLICY, Change, CompatReport, Policy, Witness
+from .sides import MAX_DEPTH, Node, Path, Side, flat
 from .walk import compare as walk
 
 #: Validations spent looking for one change's witness, at most, in units
