@@ -27,10 +27,12 @@ outside the schema's own document is compared by its text only.
 The package: ``report`` (the report types), ``walk`` (the walk and its table
 from keyword to comparer), one module per keyword family (``values``,
 ``bounds``, ``objects``, ``arrays``, ``slots``, ``branches``, ``opaque``),
-``refs`` (the ``$ref`` resolver the schema checks use too), ``verdicts``
-(``is_subset``, ``document_compatible``), ``witness`` (a document for
-each break; :func:`compare` is the walk followed by it) and ``drawing`` (the
-values a schema allows, that witnesses are built of). Names are imported
+``inclusion`` (whether one subschema lies inside another), ``refs`` (the
+``$ref`` resolver the schema checks use too), ``verdicts`` (``is_subset``,
+``document_compatible``), ``witness`` (a document for each break;
+:func:`compare` is the walk followed by it), and ``drawing``, ``sides``,
+``scalars`` and ``hints`` (the values a schema allows, that witnesses are
+built of). Names are imported
 on first use (PEP 562): the schema checks import ``refs`` without the
 engine, and reading a mode or a policy does not import the walk.
 """
