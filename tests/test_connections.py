@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import socket
+import sqlite3
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -262,3 +265,61 @@ async def test_a_redis_url_that_cannot_be_parsed_is_a_configuration_error(tmp_pa
         await StateManager.create(
             sqlite_url(tmp_path / "r.db"), redis_url="redis://localhost:abc/0"
         )
+
+
+def _hold_a_write_in_the_old_journal_mode(path: Path, seconds: float) -> threading.Thread:
+    """Another process's connection writing to a fresh registry before it is
+    in WAL mode: SQLite refuses to switch modes at once, without waiting."""
+    writer = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("CREATE TABLE someone_elses (id INTEGER)")
+
+    def finish() -> None:
+        time.sleep(seconds)
+        writer.execute("COMMIT")
+        writer.close()
+
+    thread = threading.Thread(target=finish)
+    thread.start()
+    return thread
+
+
+async def test_a_fresh_sqlite_registry_another_connection_writes_to_is_waited_for(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "registry.db"
+    writer = _hold_a_write_in_the_old_journal_mode(path, 0.5)
+    try:
+        state = await StateManager.create(sqlite_url(path), busy_timeout=10)
+    finally:
+        writer.join()
+    try:
+        await ContractManager(state).create_contract("t", "Order", "v1.0", "EVENT", SCHEMA)
+    finally:
+        await state.close()
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+async def test_a_sqlite_registry_kept_out_of_wal_mode_still_works(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "registry.db"
+    writer = _hold_a_write_in_the_old_journal_mode(path, 0.6)
+    try:
+        # Shorter than the other writer's transaction: the switch gives up,
+        # and the write transaction waits for the lock as any other does.
+        state = await StateManager.create(sqlite_url(path), busy_timeout=0.3)
+        await state.close()
+    except RegistryUnavailable:
+        pass  # the first write gave up waiting too: said plainly, as any busy registry
+    finally:
+        writer.join()
+    assert "stays out of WAL mode" in caplog.text
+    state = await StateManager.create(sqlite_url(path))
+    try:
+        await ContractManager(state).create_contract("t", "Order", "v1.0", "EVENT", SCHEMA)
+    finally:
+        await state.close()
+    with sqlite3.connect(path) as check:
+        assert check.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

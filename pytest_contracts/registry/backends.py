@@ -12,8 +12,11 @@ rest of the registry asks that object and never compares names.
 from __future__ import annotations
 
 import abc
+import asyncio
 import hashlib
+import logging
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -29,6 +32,8 @@ from ..config import backend_of, mask_url, sqlite_url
 from ..errors import ConfigurationError
 from . import tables
 from .counter import default_directory
+
+logger = logging.getLogger("pytest_contracts")
 
 #: Errors that mean "the database cannot be reached or used right now".
 _UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
@@ -153,10 +158,10 @@ class SQLiteBackend(Backend):
             # Take transaction control from the driver so that BEGIN is ours.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
+            _use_wal(dbapi_connection, database, busy_timeout)
 
         @event.listens_for(engine.sync_engine, "begin")
         def _on_begin(connection: Any) -> None:
@@ -302,4 +307,52 @@ def _json_rows(rows: list[dict[str, Any]], conn: AsyncConnection) -> str:
             ]
             for row in rows
         ]
+    )
+
+
+def _use_wal(dbapi_connection: Any, database: str, busy_timeout: float) -> None:
+    """Put the database in WAL mode, where readers never wait for a writer.
+
+    The mode is kept in the file, so this mostly finds it set. Switching
+    needs the database to itself, and SQLite refuses at once, without its
+    busy handler, while another connection writes in the old mode (as when
+    two processes create a fresh registry together): try again, pausing
+    the event loop's way, until the busy timeout. A database that stays in
+    the old mode still works, each write under ``BEGIN IMMEDIATE``; the next
+    connection tries again."""
+    deadline = time.monotonic() + busy_timeout
+    pause = 0.005
+    while True:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("PRAGMA journal_mode")
+            if str(cursor.fetchone()[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlalchemy.exc.DBAPIError as exc:  # the adapted driver's errors
+            if not _is_locked(exc.orig):
+                raise
+            error: BaseException = exc
+        except sqlite3.OperationalError as exc:
+            if not _is_locked(exc):
+                raise
+            error = exc
+        finally:
+            cursor.close()
+        if time.monotonic() + pause > deadline:
+            logger.warning(
+                "pytest-contracts: the SQLite registry %s stays out of WAL mode for now "
+                "(%s); it works, each write waiting for the last",
+                database,
+                error,
+            )
+            return
+        dbapi_connection.run_async(lambda _driver, delay=pause: asyncio.sleep(delay))
+        pause = min(pause * 2, 0.2)
+
+
+def _is_locked(exc: BaseException | None) -> bool:
+    return isinstance(exc, sqlite3.OperationalError) and (
+        "locked" in str(exc) or "busy" in str(exc)
     )
