@@ -219,6 +219,41 @@ async def test_an_active_undeclared_break_holds_the_gate_until_rolled_back(
     assert (loaded.activated, loaded.warnings) == ([], [])
 
 
+WITH_NAME = {
+    **V1_INTEGER_ID,
+    "properties": {**V1_INTEGER_ID["properties"], "n": {"type": "string"}},
+}
+
+
+@pytest.mark.parametrize("later", [1, 3])
+async def test_an_undeclared_break_replaced_by_newer_versions_still_holds_the_gate(
+    cm: ContractManager, tmp_path: Any, later: int
+) -> None:
+    """v2.0 breaks v1.0 undeclared; versions after it are checked against v2.0
+    and pass, but the break is still in force until it is resolved."""
+    await first(cm)
+    await cm.evolve_contract(TEAM, NAME, "v2.0", V1_INTEGER_ID, activate=True)
+    for minor in range(1, later + 1):
+        await cm.evolve_contract(TEAM, NAME, f"v2.{minor}", WITH_NAME, activate=True)
+    assert (await cm.get_contract_version(TEAM, NAME, "v2.0")).status.value == "deprecated"
+    files = api_files(tmp_path, ("v1.0", V1))
+    assert await unresolved(cm, files) == ["v2.0"]
+    await cm.accept_break(TEAM, NAME, "v2.0", accepted_by="carol", reason="readers moved")
+    assert await unresolved(cm, files) == []
+
+
+async def test_rolling_back_below_a_replaced_break_releases_the_gate(
+    cm: ContractManager, tmp_path: Any
+) -> None:
+    await first(cm)
+    await cm.evolve_contract(TEAM, NAME, "v2.0", V1_INTEGER_ID, activate=True)
+    await cm.evolve_contract(TEAM, NAME, "v2.1", WITH_NAME, activate=True)
+    files = api_files(tmp_path, ("v1.0", V1))
+    v1 = await cm.get_contract_version(TEAM, NAME, "v1.0")
+    await cm.activate_contract(v1.id, activated_by="lead")
+    assert await unresolved(cm, files) == []
+
+
 def api_files(tmp_path: Any, *versions: tuple[str, Any]) -> Any:
     directory = tmp_path / "contracts"
     directory.mkdir(exist_ok=True)

@@ -200,9 +200,8 @@ def check_evolution(
     )
 
 
-#: The statuses in which a version's unresolved break holds the gate: the
-#: version is in use (active) or waiting to be (draft). A deprecated or
-#: retired version has been rolled back.
+#: The statuses in which a version's unresolved break holds the gate by
+#: itself: the version is in use (active) or waiting to be (draft).
 _HELD_STATUSES = frozenset({"active", "draft"})
 
 
@@ -219,10 +218,22 @@ def unresolved_break(finding: dict[str, Any] | None) -> bool:
     )
 
 
-def holds_gate(status: str, finding: dict[str, Any] | None) -> bool:
+def holds_gate(
+    version: str, status: str, finding: dict[str, Any] | None, active: str | None
+) -> bool:
     """Whether a version in ``status`` with this finding fails every gated run
-    of its contract: an unresolved break that is active or a draft."""
-    return status in _HELD_STATUSES and unresolved_break(finding)
+    of its contract, ``active`` being the contract's active version: an
+    unresolved break that is active or a draft, or that a newer version has
+    since replaced (the newer one was checked against the break, not against
+    what the break broke, so the break is still in force). Rolled back (an
+    older version active) or retired, it no longer holds."""
+    if not unresolved_break(finding):
+        return False
+    if status in _HELD_STATUSES:
+        return True
+    return (
+        status == "deprecated" and active is not None and version_key(active) > version_key(version)
+    )
 
 
 def describe_unresolved(team_id: str, contract_name: str, version: str, finding: Any) -> str:

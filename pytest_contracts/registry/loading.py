@@ -208,10 +208,8 @@ async def plan_contract_files(
         declared_now = {item.version for item in group if item.breaking_change is True}
         unresolved = tuple(
             Unresolved(c.version, c.status.value, c.compatibility)
-            for c in sorted(registered, key=lambda c: version_key(c.version))
-            if c.compatibility is not None
-            and holds_gate(c.status.value, c.compatibility)
-            and c.version not in declared_now
+            for c in gate_holders(registered)
+            if c.compatibility is not None and c.version not in declared_now
         )
         first_plan = len(plans)
         active = [c.version for c in registered if c.status is ContractStatus.ACTIVE]
@@ -294,10 +292,22 @@ async def unresolved_breaks(
         wanted[team].add(name)
     lines = []
     for team in sorted(wanted):
-        for c in await manager.list_contracts(team):
-            if c.contract_name in wanted[team] and holds_gate(c.status.value, c.compatibility):
-                lines.append(describe_unresolved(team, c.contract_name, c.version, c.compatibility))
+        listed = await manager.list_contracts(team)
+        for name in sorted(wanted[team]):
+            for c in gate_holders([c for c in listed if c.contract_name == name]):
+                lines.append(describe_unresolved(team, name, c.version, c.compatibility))
     return lines
+
+
+def gate_holders(versions: list[Contract]) -> list[Contract]:
+    """The versions of one contract whose unresolved break holds the gate
+    (see :func:`.evolution.holds_gate`), oldest first."""
+    active = next((c.version for c in versions if c.status is ContractStatus.ACTIVE), None)
+    return [
+        c
+        for c in sorted(versions, key=lambda c: version_key(c.version))
+        if holds_gate(c.version, c.status.value, c.compatibility, active)
+    ]
 
 
 def _by_contract(files: list[ContractFile]) -> dict[tuple[str, str], list[ContractFile]]:
