@@ -20,6 +20,7 @@ if TYPE_CHECKING:
         ConfigurationError,
         ContractError,
         ContractNotFound,
+        ContractViolation,
         DuplicateContract,
         IncompatibleChange,
         InvalidArgument,
@@ -51,12 +52,15 @@ if TYPE_CHECKING:
         init_state_manager_for_testing,
     )
     from .registry.manager import ContractManager
+    from .verdict import ContractVerdict
 
 _WHERE = {
     "ConfigurationError": "errors",
     "ContractManager": "registry.manager",
     "ContractError": "errors",
     "ContractNotFound": "errors",
+    "ContractVerdict": "verdict",
+    "ContractViolation": "errors",
     "ContractWarning": "recorder",
     "DuplicateContract": "errors",
     "IncompatibleChange": "errors",

@@ -19,6 +19,7 @@ The tree (public names are exported by ``pytest_contracts``)::
     |   |   +-- BreakingChangeError          gate: an undeclared break; .findings
     |   +-- NotJSONData (TypeError)          an output that is not JSON data; .pointer
     |   +-- OutputTooLarge (ValueError)      an output over the size limit; .size
+    |   +-- ContractViolation                a run-time verdict that blocks; .verdict
     +-- MarkerError (ValueError)             a phase_boundary / contract marker misused
     +-- PhaseOutputError                     phase_output.record used in a way that cannot work
     +-- SchemaUnusable                       internal: a schema the engine cannot apply
@@ -168,6 +169,17 @@ class OutputTooLarge(ContractError, ValueError):
         super().__init__(message)
         self.size = size
         self.limit = limit
+
+
+class ContractViolation(ContractError):
+    """An output checked at run time did not pass an enforced contract version
+    (:meth:`ContractVerdict.raise_for_violations`). ``verdict`` is the
+    :class:`~pytest_contracts.verdict.ContractVerdict`, with the violations
+    and :meth:`~pytest_contracts.verdict.ContractVerdict.feedback`."""
+
+    def __init__(self, message: str, *, verdict: Any) -> None:
+        super().__init__(message)
+        self.verdict = verdict
 
 
 class MarkerError(ValueError):
