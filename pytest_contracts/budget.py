@@ -1,0 +1,144 @@
+"""The time budget of one check.
+
+A check is CPU-bound Python (jsonschema, its format checkers, Python's
+``re`` for a pattern RE2 cannot run) or native code (jsonschema-rs). No
+thread can be stopped from outside, so the budget is a timer signal: in the
+main thread of a POSIX process, :func:`time_budget` arms ``ITIMER_REAL`` and
+``SIGALRM``'s handler raises :class:`CheckTimedOut` in the middle of the
+check, wherever Python code (or ``re``, which checks for signals) is running.
+Arming and disarming the timer are two system calls; nothing runs while the
+check does, so a check that ends in time costs almost nothing more.
+
+A timer another library set (pytest-timeout's signal method, say) is put
+back when the check ends, less the time the check took, with its handler.
+
+jsonschema-rs runs in native code that releases the GIL while it works,
+and a signal handler only runs once it returns (its ``iter_errors`` collects
+every error before it returns one). So do checks made where no timer signal
+can be used (a thread other than the main one, a platform without
+``setitimer``): :func:`run_within` runs them in a daemon thread of the
+caller's and waits for them at most the budget. A check past it is
+abandoned: the caller gets :class:`CheckTimedOut` at once and goes on, while
+the thread finishes its work in the background and is then dropped (a
+thread cannot be stopped from outside); the next check gets a new thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+__all__ = ["CheckTimedOut", "Runner", "can_interrupt", "time_budget"]
+
+T = TypeVar("T")
+
+
+class CheckTimedOut(BaseException):
+    """Raised inside a check that ran past its budget. A BaseException, so
+    that no ``except Exception`` in a format checker or a validator swallows it."""
+
+
+def can_interrupt() -> bool:
+    """Whether :func:`time_budget` can stop a Python check here (the main thread, POSIX)."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Run the block for at most ``seconds`` (None or 0: no limit); past
+    that, :class:`CheckTimedOut` is raised inside it, or at its end where
+    it cannot be interrupted (see the module's docstring)."""
+    if not seconds:
+        yield
+        return
+    started = time.monotonic()
+    if not can_interrupt():
+        yield
+        if time.monotonic() - started > seconds:
+            raise CheckTimedOut
+        return
+    armed = [True]
+
+    def expire(signum: int, frame: Any) -> None:
+        if armed[0]:
+            raise CheckTimedOut
+
+    previous_handler = signal.signal(signal.SIGALRM, expire)
+    previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
+    late = False
+    try:
+        yield
+    finally:
+        try:
+            armed[0] = False
+        except CheckTimedOut:  # the timer fired as the block ended; it fires once
+            armed[0], late = False, True
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous_handler)
+        if previous_delay:
+            # Someone else's timer: what was left of it, less this check.
+            left = previous_delay - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), previous_interval)
+    if late:
+        raise CheckTimedOut
+
+
+class _Call:
+    __slots__ = ("done", "error", "function", "result")
+
+    def __init__(self, function: Callable[[], Any]) -> None:
+        self.function = function
+        self.done = threading.Event()
+        self.result: Any = None
+        self.error: BaseException | None = None
+
+
+def _serve(calls: queue.SimpleQueue[_Call | None]) -> None:
+    while (call := calls.get()) is not None:
+        try:
+            call.result = call.function()
+        except BaseException as exc:  # handed to the caller, whatever it is
+            call.error = exc
+        call.done.set()
+
+
+class Runner:
+    """Runs calls in a daemon thread of its own and waits for each at most
+    a budget (see the module's docstring). One caller at a time."""
+
+    def __init__(self) -> None:
+        self._calls: queue.SimpleQueue[_Call | None] | None = None
+        #: Calls abandoned because they ran past their budget.
+        self.abandoned = 0
+
+    def run(self, function: Callable[[], T], seconds: float | None) -> T:
+        """``function()``'s result (or exception); :class:`CheckTimedOut`
+        when it has not returned within ``seconds`` (None or 0: no limit)."""
+        if self._calls is None:
+            self._calls = queue.SimpleQueue()
+            thread = threading.Thread(
+                target=_serve, args=(self._calls,), name="pytest-contracts-check", daemon=True
+            )
+            thread.start()
+        call = _Call(function)
+        self._calls.put(call)
+        if not call.done.wait(seconds or None):
+            # Left to finish on its own; its thread ends once it has.
+            self._calls.put(None)
+            self._calls = None
+            self.abandoned += 1
+            raise CheckTimedOut
+        if call.error is not None:
+            raise call.error
+        result: T = call.result
+        return result
+
+    def close(self) -> None:
+        if self._calls is not None:
+            self._calls.put(None)
+            self._calls = None
