@@ -19,13 +19,16 @@ can be used (a thread other than the main one, a platform without
 ``setitimer``): :func:`run_within` runs them in a daemon thread of the
 caller's and waits for them at most the budget. A check past it is
 abandoned: the caller gets :class:`CheckTimedOut` at once and goes on, while
-the thread finishes its work in the background and is then dropped (a
-thread cannot be stopped from outside); the next check gets a new thread.
+the thread is sent :class:`CheckTimedOut` (``PyThreadState_SetAsyncExc``),
+which stops it at its next Python instruction: at once for jsonschema, and
+for jsonschema-rs when its native call returns (it finishes that work in the
+background first). The next check gets a new thread.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import queue
 import signal
 import threading
@@ -99,12 +102,24 @@ class _Call:
 
 
 def _serve(calls: queue.SimpleQueue[_Call | None]) -> None:
-    while (call := calls.get()) is not None:
-        try:
-            call.result = call.function()
-        except BaseException as exc:  # handed to the caller, whatever it is
-            call.error = exc
-        call.done.set()
+    try:
+        while (call := calls.get()) is not None:
+            try:
+                call.result = call.function()
+            except BaseException as exc:  # handed to the caller, whatever it is
+                call.error = exc
+            call.done.set()
+    except CheckTimedOut:  # sent by an abandoning caller after the call had ended
+        return
+
+
+def _interrupt(thread: threading.Thread) -> None:
+    """Raise CheckTimedOut in ``thread`` as soon as it runs Python code again:
+    at once in jsonschema, when it returns from native code in jsonschema-rs."""
+    if thread.ident is not None:
+        ctypes.pythonapi.PyThreadState_SetAsyncExc(
+            ctypes.c_ulong(thread.ident), ctypes.py_object(CheckTimedOut)
+        )
 
 
 class Runner:
@@ -113,24 +128,27 @@ class Runner:
 
     def __init__(self) -> None:
         self._calls: queue.SimpleQueue[_Call | None] | None = None
+        self._thread: threading.Thread | None = None
         #: Calls abandoned because they ran past their budget.
         self.abandoned = 0
 
     def run(self, function: Callable[[], T], seconds: float | None) -> T:
         """``function()``'s result (or exception); :class:`CheckTimedOut`
         when it has not returned within ``seconds`` (None or 0: no limit)."""
-        if self._calls is None:
+        if self._calls is None or self._thread is None:
             self._calls = queue.SimpleQueue()
-            thread = threading.Thread(
+            self._thread = threading.Thread(
                 target=_serve, args=(self._calls,), name="pytest-contracts-check", daemon=True
             )
-            thread.start()
+            self._thread.start()
         call = _Call(function)
         self._calls.put(call)
         if not call.done.wait(seconds or None):
-            # Left to finish on its own; its thread ends once it has.
+            # Stopped where Python code runs; native code is left to finish on
+            # its own, and its thread ends once it has.
+            _interrupt(self._thread)
             self._calls.put(None)
-            self._calls = None
+            self._calls, self._thread = None, None
             self.abandoned += 1
             raise CheckTimedOut
         if call.error is not None:
