@@ -10,7 +10,8 @@ Arming and disarming the timer are two system calls; nothing runs while the
 check does, so a check that ends in time costs almost nothing more.
 
 A timer another library set (pytest-timeout's signal method, say) is put
-back when the check ends, less the time the check took, with its handler.
+back when the check ends, less the time the check took, and its signal
+still reaches that library's handler.
 
 jsonschema-rs runs in native code that releases the GIL while it works,
 and a signal handler only runs once it returns (its ``iter_errors`` collects
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import importlib
 import queue
 import signal
 import threading
@@ -51,11 +53,38 @@ def can_interrupt() -> bool:
     return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
 
 
+#: The handler of a signal, without signal.getsignal's conversion to an enum
+#: (which costs more than the rest of arming the timer).
+_getsignal: Callable[[int], Any] = getattr(
+    importlib.import_module("_signal"), "getsignal", signal.getsignal
+)
+
+#: Whether a check's timer is running, and the SIGALRM handler there was
+#: before :func:`_expire` was installed (it gets every other SIGALRM).
+_ARMED = [False]
+_PREVIOUS: list[Any] = [signal.SIG_DFL]
+
+
+def _expire(signum: int, frame: Any) -> None:
+    if _ARMED[0]:
+        raise CheckTimedOut
+    previous = _PREVIOUS[0]
+    if callable(previous):
+        previous(signum, frame)
+    elif previous == signal.SIG_DFL:  # what would have happened without us
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+        signal.raise_signal(signal.SIGALRM)
+
+
 @contextlib.contextmanager
 def time_budget(seconds: float | None) -> Iterator[None]:
     """Run the block for at most ``seconds`` (None or 0: no limit); past
     that, :class:`CheckTimedOut` is raised inside it, or at its end where
-    it cannot be interrupted (see the module's docstring)."""
+    it cannot be interrupted (see the module's docstring).
+
+    The handler is installed once and stays, passing on every SIGALRM that
+    is not a check's (so installing it costs nothing per check); a handler
+    someone installs later is put aside the same way when the next check starts."""
     if not seconds:
         yield
         return
@@ -65,24 +94,19 @@ def time_budget(seconds: float | None) -> Iterator[None]:
         if time.monotonic() - started > seconds:
             raise CheckTimedOut
         return
-    armed = [True]
-
-    def expire(signum: int, frame: Any) -> None:
-        if armed[0]:
-            raise CheckTimedOut
-
-    previous_handler = signal.signal(signal.SIGALRM, expire)
+    if _getsignal(signal.SIGALRM) is not _expire:
+        _PREVIOUS[0] = signal.signal(signal.SIGALRM, _expire)
+    _ARMED[0] = True
     previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
     late = False
     try:
         yield
     finally:
         try:
-            armed[0] = False
+            _ARMED[0] = False
         except CheckTimedOut:  # the timer fired as the block ended; it fires once
-            armed[0], late = False, True
+            _ARMED[0], late = False, True
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous_handler)
         if previous_delay:
             # Someone else's timer: what was left of it, less this check.
             left = previous_delay - (time.monotonic() - started)
@@ -96,7 +120,9 @@ class _Call:
 
     def __init__(self, function: Callable[[], Any]) -> None:
         self.function = function
-        self.done = threading.Event()
+        #: Held until the call has ended (a bare lock: an Event costs far more).
+        self.done = threading.Lock()
+        self.done.acquire()
         self.result: Any = None
         self.error: BaseException | None = None
 
@@ -108,7 +134,7 @@ def _serve(calls: queue.SimpleQueue[_Call | None]) -> None:
                 call.result = call.function()
             except BaseException as exc:  # handed to the caller, whatever it is
                 call.error = exc
-            call.done.set()
+            call.done.release()
     except CheckTimedOut:  # sent by an abandoning caller after the call had ended
         return
 
@@ -143,7 +169,7 @@ class Runner:
             self._thread.start()
         call = _Call(function)
         self._calls.put(call)
-        if not call.done.wait(seconds or None):
+        if not call.done.acquire(timeout=seconds or -1):
             # Stopped where Python code runs; native code is left to finish on
             # its own, and its thread ends once it has.
             _interrupt(self._thread)

@@ -88,6 +88,8 @@ class _Engine(Protocol):
 
     def violations(self, validator: Any, instance: Any) -> tuple[Violation, ...]: ...
 
+    def valid(self, validator: Any, instance: Any) -> bool: ...
+
 
 class _JsonschemaEngine:
     """The default: the jsonschema package."""
@@ -113,6 +115,9 @@ class _JsonschemaEngine:
         # An explicit registry that cannot retrieve anything: jsonschema's
         # default would still fetch a remote $ref over the network.
         return cls(specification, format_checker=cls.FORMAT_CHECKER, registry=self._metaschemas)
+
+    def valid(self, validator: Any, instance: Any) -> bool:
+        return not self.violations(validator, instance)
 
     def violations(self, validator: Any, instance: Any) -> tuple[Violation, ...]:
         try:
@@ -176,6 +181,9 @@ class _RustEngine:
                 if refused or '"regex"' not in exc.message:
                     break
         raise SchemaUnusable(problem) from None
+
+    def valid(self, validator: Any, instance: Any) -> bool:
+        return bool(validator.is_valid(instance))
 
     def violations(self, validator: Any, instance: Any) -> tuple[Violation, ...]:
         if validator.is_valid(instance):
@@ -305,8 +313,23 @@ class ValidatorCache:
 
         if not self.check_timeout:
             return check()
-        if self._engine.native or not can_interrupt():
+        if not can_interrupt():
             return self._runner.run(check, self.check_timeout)
+        if self._engine.native:
+            # jsonschema-rs: "is it valid?" stops at the first failure and is
+            # the whole check of a valid output, so it runs here (a thread
+            # handoff costs more than most checks; the timer ends it as an
+            # error once it returns). Collecting the errors of an invalid
+            # output is what can run away (every branch of every anyOf): in
+            # the worker thread, abandoned at the deadline.
+            started = time.monotonic()
+            with time_budget(self.check_timeout):
+                validator = self.validator(contract)
+                valid = self._engine.valid(validator, instance)
+            if valid:
+                return ()
+            left = self.check_timeout - (time.monotonic() - started)
+            return self._runner.run(check, max(left, 1e-3))
         with time_budget(self.check_timeout):
             return check()
 
