@@ -40,12 +40,9 @@ from typing import Any, TypeVar
 
 __all__ = ["CheckTimedOut", "Runner", "can_interrupt", "time_budget"]
 
+from .errors import CheckTimedOut
+
 T = TypeVar("T")
-
-
-class CheckTimedOut(BaseException):
-    """Raised inside a check that ran past its budget. A BaseException, so
-    that no ``except Exception`` in a format checker or a validator swallows it."""
 
 
 def can_interrupt() -> bool:

@@ -35,11 +35,9 @@ from typing import Any, Final
 
 import re2
 
+from .errors import NeedsBacktracking, PatternError
+
 __all__ = ["PatternError", "RegularExpression", "compile_pattern", "is_regex"]
-
-
-class PatternError(ValueError):
-    """A pattern that is not a regular expression either engine can run."""
 
 
 #: ECMA 262 white space and line terminators: what its ``\s`` matches.
@@ -89,10 +87,6 @@ def _ranges(ranges: tuple[tuple[int, int], ...], target: str) -> str:
     )
 
 
-class _NeedsBacktracking(Exception):
-    """The pattern uses what only a backtracking engine runs."""
-
-
 #: Letters ECMA 262 defines as escapes (outside ``\c`` and ``\x`` forms).
 _CLASS_ESCAPES: Final = frozenset("dDwW")
 _CONTROL_ESCAPES: Final = {"t": 0x09, "n": 0x0A, "v": 0x0B, "f": 0x0C, "r": 0x0D}
@@ -102,7 +96,7 @@ _HEX: Final = frozenset("0123456789abcdefABCDEF")
 def _translate(source: str, target: str) -> str:
     """``source`` (ECMA 262) in the syntax of ``target`` ("re2" or "re").
     Raises :class:`PatternError` for what ECMA 262 does not define, and
-    :class:`_NeedsBacktracking` (for "re2") for backreferences and lookaround."""
+    :class:`NeedsBacktracking` (for "re2") for backreferences and lookaround."""
     out: list[str] = []
     i, n = 0, len(source)
     in_class = False
@@ -168,7 +162,7 @@ def _group(source: str, i: int, out: list[str], target: str) -> int:
     for opening in ("(?=", "(?!", "(?<=", "(?<!"):
         if source.startswith(opening, i):
             if target == "re2":
-                raise _NeedsBacktracking(f"lookaround {opening}...)")
+                raise NeedsBacktracking(f"lookaround {opening}...)")
             out.append(opening)
             return i + len(opening)
     named = re.match(r"\(\?<([A-Za-z_$][A-Za-z0-9_$]*)>", source[i:])
@@ -230,14 +224,14 @@ def _escape(source: str, i: int, in_class: bool, target: str) -> tuple[int, str]
         digits = re.match(r"[0-9]+", source[i:])
         assert digits is not None
         if target == "re2":
-            raise _NeedsBacktracking("a backreference")
+            raise NeedsBacktracking("a backreference")
         return i + digits.end(), f"(?:\\{digits.group()})"
     if c == "k" and not in_class:
         named = re.match(r"k<([A-Za-z_$][A-Za-z0-9_$]*)>", source[i:])
         if named is None:
             raise PatternError("\\k must name a group: \\k<name>")
         if target == "re2":
-            raise _NeedsBacktracking("a backreference")
+            raise NeedsBacktracking("a backreference")
         return i + named.end(), f"(?P={_group_name(named.group(1))})"
     if c in "pP":
         # A Unicode property (\p{L}): RE2 reads these; Python's re does not.
@@ -256,7 +250,7 @@ def _escape(source: str, i: int, in_class: bool, target: str) -> tuple[int, str]
             "not Python); write the character itself, or $ for the end of the text"
         )
     if 0xD800 <= ord(c) <= 0xDFFF and target == "re2":
-        raise _NeedsBacktracking("a lone surrogate")
+        raise NeedsBacktracking("a lone surrogate")
     return i + 1, _literal(c, target)
 
 
@@ -277,7 +271,7 @@ def _unicode_escape(source: str, i: int, target: str) -> tuple[int, str]:
     if code > _MAX:
         raise PatternError(f"\\u{{{code:X}}} is beyond the last Unicode character")
     if 0xD800 <= code <= 0xDFFF and target == "re2":
-        raise _NeedsBacktracking("a lone surrogate")
+        raise NeedsBacktracking("a lone surrogate")
     return end, _char(code, target)
 
 
@@ -306,7 +300,7 @@ class RegularExpression:
         self.source = source
         self._linear: Any = None
         self._fallback: re.Pattern[str] | None = None
-        with contextlib.suppress(_NeedsBacktracking, re2.error):
+        with contextlib.suppress(NeedsBacktracking, re2.error):
             self._linear = re2.compile(_translate(source, "re2"), _RE2_OPTIONS)
         try:
             self._fallback = re.compile(_translate(source, "re"), re.ASCII)
