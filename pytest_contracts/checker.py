@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from .defaults import DEFAULT_ENGINE
+from .defaults import CHECK_TIMEOUT, DEFAULT_ENGINE
 from .errors import ContractError, ContractNotFound, RegistryUnavailable
 from .reporting import CheckResult
 
@@ -132,6 +132,8 @@ class Checker:
     never changes); an active version is kept while the registry's cache says
     nothing can have changed. Validators are compiled once per version with
     ``engine``; records are written in batches (:meth:`flush` waits for them).
+    One check may take ``check_timeout`` seconds (None or 0: no limit); past
+    that it is stopped and its result is an ``error`` that says so.
     """
 
     def __init__(
@@ -141,9 +143,11 @@ class Checker:
         engine: str = DEFAULT_ENGINE,
         breaker: CircuitBreaker | None = None,
         timeout: float = CALL_TIMEOUT,
+        check_timeout: float | None = CHECK_TIMEOUT,
     ) -> None:
         self._registry = registry
         self.engine = engine
+        self.check_timeout = check_timeout
         self.breaker = breaker if breaker is not None else CircuitBreaker()
         self.timeout = timeout
         #: Created on the first validation, and the writer on the first record.
@@ -266,7 +270,7 @@ class Checker:
         if self.validators is None:
             from .validation import ValidatorCache
 
-            self.validators = ValidatorCache(engine=self.engine)
+            self.validators = ValidatorCache(engine=self.engine, check_timeout=self.check_timeout)
         verdict = self.validators.validate(contract, output)
         violations = tuple(v.to_dict() for v in verdict.violations)
         errors: list[Any] = list(violations)

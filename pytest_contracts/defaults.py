@@ -24,6 +24,15 @@ DEFAULT_REDIS_URL = "redis://localhost:6379/0"
 ENGINES = ("jsonschema", "jsonschema-rs")
 DEFAULT_ENGINE = "jsonschema"
 
+#: Seconds one check (validating one output against one contract version)
+#: may take before it is stopped and reported as an error; 0 or None: no limit.
+CHECK_TIMEOUT = 10.0
+
+#: The most subschemas a specification may apply once each ``$ref`` is
+#: replaced by what it refers to (a reference back into a schema it is inside
+#: counts once: recursion is bounded by the output's depth).
+MAX_EXPANDED_SCHEMAS = 20_000
+
 #: The largest recorded output, in bytes of its JSON text (0: no limit).
 MAX_OUTPUT_BYTES = 16 * 1024 * 1024
 

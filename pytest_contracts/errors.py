@@ -23,7 +23,12 @@ The tree (public names are exported by ``pytest_contracts``)::
     +-- MarkerError (ValueError)             a phase_boundary / contract marker misused
     +-- PhaseOutputError                     phase_output.record used in a way that cannot work
     +-- SchemaUnusable                       internal: a schema the engine cannot apply
+    +-- PatternError (ValueError)            a pattern that is not an ECMA 262 regex
+    |   +-- NeedsBacktracking                internal: lookaround or a backreference
     +-- UsageFailure                         internal: the CLI's exit-2 user mistake
+
+    BaseException
+    +-- CheckTimedOut                        internal: a check ran past its time budget
 
     pytest.PytestWarning
     +-- ContractWarning                      a declared contract could not be checked
@@ -196,3 +201,17 @@ class SchemaUnusable(Exception):
 
 class UsageFailure(Exception):
     """A user mistake found by the command line itself: exit 2 with the message."""
+
+
+class PatternError(ValueError):
+    """A pattern that is not a regular expression either engine can run."""
+
+
+class NeedsBacktracking(PatternError):
+    """Internal: the pattern uses what only a backtracking engine runs."""
+
+
+class CheckTimedOut(BaseException):
+    """Internal: raised inside a check that ran past its time budget. A
+    BaseException, so that no ``except Exception`` in a format checker or a
+    validator swallows it."""

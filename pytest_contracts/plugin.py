@@ -85,6 +85,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "refuse a recorded phase output larger than this as JSON (default 16 MiB; 0: no limit)",
         metavar="N",
     )
+    option(
+        "--contracts-check-timeout",
+        "string",
+        "stop a check that takes longer than this many seconds and report it as an error "
+        "(default 10; 0 or none: no limit)",
+        metavar="SECONDS",
+    )
     parser.addini(
         "contracts_phases",
         "the SDLC phases in order (default: requirements design implementation testing deployment)",

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import re
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import Any
@@ -13,6 +11,8 @@ import jsonschema.exceptions
 import jsonschema.validators
 
 from .compat.refs import REFERENCE_KEYWORDS, lookup, subschemas
+from .defaults import MAX_EXPANDED_SCHEMAS
+from .ecma import format_checker
 from .errors import InvalidSchema, NotJSONData
 from .jsondata import canonical, ensure_json, pointer
 
@@ -60,8 +60,10 @@ def check_specification(
     valid JSON Schema for its dialect. The error names the path of the
     offending part of the schema.
 
-    A ``pattern`` (or ``patternProperties`` key) that can backtrack
-    catastrophically is refused (see :func:`backtracking_risk`). With
+    A ``pattern`` (or ``patternProperties`` key) must be an ECMA 262 regular
+    expression (see :mod:`.patterns`). A specification whose references
+    expand to more than :data:`MAX_EXPANDED_SCHEMAS` subschemas is refused:
+    applying it would take time exponential in its size. With
     ``self_contained`` -- what the registry stores -- every ``$ref``,
     ``$dynamicRef`` and ``$recursiveRef`` must also resolve, to a schema, within
     the specification (its ``$defs``, anchors and embedded ``$id``s) or to a
@@ -104,7 +106,7 @@ def check_specification(
             path=where,
         )
     try:
-        _check_references_and_patterns(specification, cls, context, self_contained)
+        _check_references(specification, cls, context, self_contained)
     except RecursionError:
         raise InvalidSchema(
             f"{context} is nested too deeply to check; flatten it with $defs and $ref",
@@ -130,20 +132,22 @@ def _meta_validator(cls: Any) -> Any:
     Built once per dialect: building one costs more than most checks."""
     meta = _META.get(cls)
     if meta is None:
-        meta = _META[cls] = cls(cls.META_SCHEMA, format_checker=cls.FORMAT_CHECKER)
+        meta = _META[cls] = cls(cls.META_SCHEMA, format_checker=format_checker(cls))
     return meta
 
 
 # -- references: resolved within the specification, never fetched (see compat.refs) ------
 
 
-def _check_references_and_patterns(
-    specification: Any, cls: Any, context: str, self_contained: bool
-) -> None:
+def _check_references(specification: Any, cls: Any, context: str, self_contained: bool) -> None:
     # Schema -> the schemas applied to the same instance location ("allOf",
     # "not", "if", a "$ref" target...), with the reference that leads there.
     in_place: dict[int, list[tuple[Any, tuple[str, str, str] | tuple[()]]]] = {}
+    # Every subschema by its path, and the targets of each one's references.
+    places: dict[tuple[str | int, ...], Any] = {}
+    targets: dict[int, list[Any]] = {}
     for path, contents, resolver in subschemas(specification, cls):
+        places[path] = contents
         if not isinstance(contents, dict):
             continue
         steps = in_place.setdefault(id(contents), [])
@@ -160,21 +164,7 @@ def _check_references_and_patterns(
                 )
             if target is not None:
                 steps.append((target, (where, keyword, ref)))
-        found: list[tuple[tuple[str | int, ...], str]] = []
-        if isinstance(contents.get("pattern"), str):
-            found.append(((*path, "pattern"), contents["pattern"]))
-        if isinstance(contents.get("patternProperties"), dict):
-            found.extend(
-                ((*path, "patternProperties", key), key) for key in contents["patternProperties"]
-            )
-        for place, regex in found:
-            reason = backtracking_risk(regex)
-            if reason is not None:
-                where = pointer(place)
-                raise InvalidSchema(
-                    f"{context}: the pattern {_short(regex)} at {where!r} is refused: {reason}",
-                    path=where,
-                )
+                targets.setdefault(id(contents), []).append(target)
     loop = _endless_reference(in_place)
     if loop is not None:
         where, keyword, ref = loop
@@ -185,6 +175,67 @@ def _check_references_and_patterns(
             'make the reference go through "properties", "items" or the like',
             path=where,
         )
+    if targets:
+        _check_expansion(places, targets, context)
+
+
+def _check_expansion(
+    places: dict[tuple[str | int, ...], Any], targets: dict[int, list[Any]], context: str
+) -> None:
+    """Refuse a specification whose references expand to more than
+    MAX_EXPANDED_SCHEMAS subschemas: the size of the schema tree with each
+    reference replaced by its target, where a reference back to a schema it
+    is inside counts once (recursion is bounded by the output's depth)."""
+    children: dict[int, list[Any]] = {}
+    where: dict[int, tuple[str | int, ...]] = {}
+    for path, contents in places.items():
+        where.setdefault(id(contents), path)
+        if len(path) >= 2 and path[-2] in ("$defs", "definitions"):
+            continue  # a definition is applied only where something refers to it
+        for cut in (1, 2):
+            parent = places.get(path[:-cut]) if len(path) >= cut else None
+            if parent is not None:
+                children.setdefault(id(parent), []).append(contents)
+                break
+    size: dict[int, int] = {}
+    root = places.get(())
+    if root is None:
+        return
+    # Iterative post-order walk: (node, the nodes it applies, next one to visit).
+    on_path: set[int] = {id(root)}
+    stack: list[tuple[Any, list[Any], int]] = [(root, _applied(root, children, targets), 0)]
+    while stack:
+        node, applied, index = stack[-1]
+        if index < len(applied):
+            stack[-1] = (node, applied, index + 1)
+            child = applied[index]
+            if id(child) not in size and id(child) not in on_path:
+                on_path.add(id(child))
+                stack.append((child, _applied(child, children, targets), 0))
+            continue
+        stack.pop()
+        on_path.discard(id(node))
+        size[id(node)] = 1 + sum(size.get(id(child), 1) for child in applied)
+    if size[id(root)] <= MAX_EXPANDED_SCHEMAS:
+        return
+    # Where the expansion first passes the bound: the smallest schema past it.
+    worst = min(
+        (item for item in places.values() if size.get(id(item), 0) > MAX_EXPANDED_SCHEMAS),
+        key=lambda item: size[id(item)],
+    )
+    at = pointer(where[id(worst)])
+    raise InvalidSchema(
+        f"{context}: the schema at {at!r} expands to {size[id(worst)]:,} subschemas once "
+        f"its references are followed (the limit is {MAX_EXPANDED_SCHEMAS:,}), so checking "
+        "an output against it could take exponential time; a reference that is used several "
+        "times in one place (allOf, anyOf, oneOf...) at every level doubles the work per "
+        "level: refer to each definition once per level",
+        path=at,
+    )
+
+
+def _applied(node: Any, children: dict[int, list[Any]], targets: dict[int, list[Any]]) -> list[Any]:
+    return [*children.get(id(node), ()), *targets.get(id(node), ())]
 
 
 def _in_place_children(contents: dict[str, Any]) -> Iterator[Any]:
@@ -237,247 +288,3 @@ def _endless_reference(
 
 def _short(text: str, limit: int = 80) -> str:
     return repr(text) if len(text) <= limit else repr(text[: limit - 3] + "...")
-
-
-# -- patterns: catastrophic backtracking ------------------------------------------------
-# A conservative static check on the parse tree Python's own re module builds
-# (re._parser: private, so anything unexpected from it means "not refused").
-# A repetition (max > 1) is refused when its body can match one text in more
-# than one way -- a variable-length repetition inside it, or alternatives that
-# can start with the same character -- unless the body also holds a required
-# character that none of those ambiguous parts can match, which separates one
-# repetition from the next: "([a-z0-9-]+\.)+" passes, "(a+)+", "(a|aa)+",
-# "(\w+\s?)+" and "(.*a){20}" do not. Polynomial cases ("\d+\d+\d+x") are not
-# refused.
-try:
-    _parser: Any = importlib.import_module("re._parser")
-except ImportError:  # pragma: no cover - a future Python without it
-    _parser = None
-
-_CATEGORIES = {
-    "CATEGORY_DIGIT": re.compile(r"\d"),
-    "CATEGORY_NOT_DIGIT": re.compile(r"\D"),
-    "CATEGORY_WORD": re.compile(r"\w"),
-    "CATEGORY_NOT_WORD": re.compile(r"\W"),
-    "CATEGORY_SPACE": re.compile(r"\s"),
-    "CATEGORY_NOT_SPACE": re.compile(r"\S"),
-}
-_ATOMS = frozenset({"LITERAL", "NOT_LITERAL", "ANY", "IN", "GROUPREF"})
-_REPEATS = frozenset({"MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"})
-#: Characters tried when asking whether two character sets share one, besides
-#: the literals and range ends of the sets themselves: Latin-1 and a few of
-#: the scripts whose digits, letters and spaces \d, \w and \s also match.
-_PROBES = (*range(0x250), 0x660, 0x966, 0x2003, 0x3000, 0x4E00, 0xFF10, 0x1F600)
-
-Atom = tuple[str, Any]
-Node = tuple[Any, Any]
-
-
-def _name(op: Any) -> str:
-    return str(getattr(op, "name", op))
-
-
-def _in_set(atom: Atom, char: int, ignore_case: bool) -> bool:
-    if ignore_case:
-        text = chr(char)
-        return any(
-            _in_set(atom, ord(c), False) for c in {text, text.lower(), text.upper()} if len(c) == 1
-        )
-    kind, value = atom
-    if kind == "LITERAL":
-        return bool(char == value)
-    if kind == "NOT_LITERAL":
-        return bool(char != value)
-    if kind != "IN":  # ANY, GROUPREF: anything
-        return True
-    negate, hit = False, False
-    for op, item in value:
-        name = _name(op)
-        if name == "NEGATE":
-            negate = True
-        elif name == "LITERAL":
-            hit = hit or char == item
-        elif name == "RANGE":
-            hit = hit or item[0] <= char <= item[1]
-        elif name == "CATEGORY":
-            pattern = _CATEGORIES.get(_name(item))
-            hit = hit or pattern is None or pattern.match(chr(char)) is not None
-        else:
-            hit = True
-    return hit != negate
-
-
-def _ends(atom: Atom) -> list[int]:
-    kind, value = atom
-    if kind in ("LITERAL", "NOT_LITERAL"):
-        return [value]
-    if kind != "IN":
-        return []
-    ends: list[int] = []
-    for op, item in value:
-        if _name(op) == "LITERAL":
-            ends.append(item)
-        elif _name(op) == "RANGE":
-            ends.extend(item)
-    return ends
-
-
-def _overlap(first: Atom, second: Atom, ignore_case: bool) -> bool:
-    probes = {*_PROBES, *_ends(first), *_ends(second)}
-    return any(_in_set(first, c, ignore_case) and _in_set(second, c, ignore_case) for c in probes)
-
-
-def _children(op: str, value: Any) -> list[list[Node]]:
-    """The subpatterns directly inside one node."""
-    if op in _REPEATS:
-        return [value[2]]
-    if op == "SUBPATTERN":
-        return [value[3]]
-    if op == "ATOMIC_GROUP":
-        return [value]
-    if op == "BRANCH":
-        return list(value[1])
-    if op in ("ASSERT", "ASSERT_NOT"):
-        return [value[1]]
-    if op == "GROUPREF_EXISTS":
-        return [part for part in value[1:] if part is not None]
-    return []
-
-
-def _chars(seq: list[Node]) -> list[Atom]:
-    """Every character set anywhere in ``seq``."""
-    found: list[Atom] = []
-    for op, value in seq:
-        name = _name(op)
-        if name in _ATOMS:
-            found.append((name, value))
-        for child in _children(name, value):
-            found.extend(_chars(child))
-    return found
-
-
-def _first(seq: list[Node]) -> tuple[list[Atom], bool]:
-    """The character sets ``seq`` can start with, and whether it can match ""."""
-    found: list[Atom] = []
-    for op, value in seq:
-        name = _name(op)
-        if name in _ATOMS:
-            found.append((name, value))
-            return found, False
-        if name in _REPEATS:
-            inner, nullable = _first(value[2])
-            found.extend(inner)
-            if value[0] >= 1 and not nullable:
-                return found, False
-        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
-            inner, nullable = _first(_children(name, value)[0])
-            found.extend(inner)
-            if not nullable:
-                return found, False
-        elif name in ("BRANCH", "GROUPREF_EXISTS"):
-            alternatives = [_first(child) for child in _children(name, value)]
-            for inner, _ in alternatives:
-                found.extend(inner)
-            if name == "BRANCH" and not any(nullable for _, nullable in alternatives):
-                return found, False
-    return found, True
-
-
-def _ambiguous(seq: list[Node], ignore_case: bool) -> tuple[list[Atom], str | None]:
-    """The character sets of the parts of ``seq`` that can match one text in
-    several ways, and what makes the first of them ambiguous."""
-    found: list[Atom] = []
-    why: str | None = None
-    for op, value in seq:
-        name = _name(op)
-        if name in _REPEATS and value[0] != value[1]:
-            found.extend(_chars(value[2]))
-            why = why or "it holds a variable-length repetition (a quantifier inside a quantifier)"
-        elif name == "BRANCH":
-            starts = [_first(child) for child in value[1]]
-            clash = any(nullable for _, nullable in starts) or any(
-                _overlap(a, b, ignore_case)
-                for i, (first, _) in enumerate(starts)
-                for second, _ in starts[i + 1 :]
-                for a in first
-                for b in second
-            )
-            if clash:
-                found.extend(_chars([(op, value)]))
-                why = why or "it holds alternatives that can match the same text"
-                continue
-            for child in value[1]:
-                inner, reason = _ambiguous(child, ignore_case)
-                found.extend(inner)
-                why = why or reason
-        elif name not in _ATOMS:
-            for child in _children(name, value):
-                inner, reason = _ambiguous(child, ignore_case)
-                found.extend(inner)
-                why = why or reason
-    return found, why
-
-
-def _required(seq: list[Node]) -> list[Atom]:
-    """Character sets every match of ``seq`` must go through."""
-    found: list[Atom] = []
-    for op, value in seq:
-        name = _name(op)
-        if name in _ATOMS:
-            found.append((name, value))
-        elif name in ("SUBPATTERN", "ATOMIC_GROUP"):
-            found.extend(_required(_children(name, value)[0]))
-        elif name in _REPEATS and value[0] >= 1:
-            found.extend(_required(value[2]))
-    return found
-
-
-def _repetition_risk(seq: list[Node], ignore_case: bool) -> str | None:
-    for op, value in seq:
-        name = _name(op)
-        if name in ("MAX_REPEAT", "MIN_REPEAT") and value[1] > 1:
-            body = value[2]
-            parts, why = _ambiguous(body, ignore_case)
-            if why is not None and not any(
-                all(not _overlap(mark, part, ignore_case) for part in parts)
-                for mark in _required(body)
-            ):
-                return (
-                    f"a repeated group can match the same text in more than one way ({why}, "
-                    "and nothing in it separates one repetition from the next), so a "
-                    "near-miss makes Python's re module try exponentially many ways "
-                    "(catastrophic backtracking); rewrite it so each repetition starts or ends "
-                    'with a character the rest cannot match, e.g. "(a+)+" as "a+"'
-                )
-        for child in _children(name, value):
-            reason = _repetition_risk(child, ignore_case)
-            if reason is not None:
-                return reason
-    return None
-
-
-def _flags(seq: list[Node]) -> int:
-    flags = 0
-    for op, value in seq:
-        name = _name(op)
-        if name == "SUBPATTERN":
-            flags |= value[1]
-        for child in _children(name, value):
-            flags |= _flags(child)
-    return flags
-
-
-def backtracking_risk(regex: str) -> str | None:
-    """Why matching ``regex`` can take exponential time (catastrophic
-    backtracking), or None when this conservative check finds no such risk
-    (or cannot parse the pattern: the meta-schema's "regex" format check
-    refuses what Python cannot compile)."""
-    if _parser is None:  # pragma: no cover
-        return None
-    try:
-        parsed = _parser.parse(regex)
-    except (re.error, ValueError, TypeError, OverflowError):
-        return None
-    seq = list(parsed)
-    ignore_case = bool((parsed.state.flags | _flags(seq)) & re.IGNORECASE)
-    return _repetition_risk(seq, ignore_case)

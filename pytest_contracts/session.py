@@ -63,7 +63,9 @@ class ContractsSession:
         self._state: StateManager | None = None
         self._manager: ContractManager | None = None
         self._settled = False
-        self.checker = Checker(self.registry, engine=settings.engine)
+        self.checker = Checker(
+            self.registry, engine=settings.engine, check_timeout=settings.check_timeout
+        )
         #: Only the reporting process has a summary.
         self.summary = (
             ContractsSummary(config, settings, self.settle, self.unresolved_breaks)

@@ -25,6 +25,7 @@ from .config import (
     sqlite_url,
 )
 from .defaults import (
+    CHECK_TIMEOUT,
     DEFAULT_ENGINE,
     DEFAULT_PHASES,
     DEFAULT_SQLITE_PATH,
@@ -55,6 +56,8 @@ class Settings:
     engine: str = DEFAULT_ENGINE
     #: The largest output ``record`` takes, in bytes of JSON; 0: no limit.
     max_output_bytes: int = MAX_OUTPUT_BYTES
+    #: Seconds one check may take; None: no limit.
+    check_timeout: float | None = CHECK_TIMEOUT
 
     def describe_registry(self) -> dict[str, Any]:
         """Where the registry lives, with every password masked: for the
@@ -138,6 +141,7 @@ def read_settings(config: pytest.Config) -> Settings:
     except InvalidArgument as exc:
         raise pytest.UsageError(f"--contracts-engine / contracts_engine: {exc}") from None
     max_output_bytes = _max_output_bytes(config)
+    check_timeout = _check_timeout(config)
     return Settings(
         use_real_redis=use_real_redis,
         redis_url=redis_url,
@@ -150,6 +154,7 @@ def read_settings(config: pytest.Config) -> Settings:
         configuration_error=deferred_error,
         engine=engine,
         max_output_bytes=max_output_bytes,
+        check_timeout=check_timeout,
     )
 
 
@@ -203,3 +208,22 @@ def _max_output_bytes(config: pytest.Config) -> int:
             "whole number of bytes >= 0 (0 means no limit)"
         ) from None
     return max_output_bytes
+
+
+def _check_timeout(config: pytest.Config) -> float | None:
+    value = _get(config, "contracts_check_timeout")
+    if value is None:
+        return CHECK_TIMEOUT
+    text = str(value).strip().lower()
+    if text in ("none", "0"):
+        return None
+    try:
+        seconds = float(text)
+        if not seconds > 0 or seconds == float("inf"):
+            raise ValueError
+    except ValueError:
+        raise pytest.UsageError(
+            f"--contracts-check-timeout / contracts_check_timeout: {value!r} is not a number "
+            "of seconds > 0 (0 or none: no limit)"
+        ) from None
+    return seconds

@@ -22,8 +22,9 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any, Protocol
 
+from .budget import CheckTimedOut, Runner, can_interrupt, time_budget
 from .config import check_engine
-from .defaults import DEFAULT_ENGINE
+from .defaults import CHECK_TIMEOUT, DEFAULT_ENGINE
 from .errors import SchemaUnusable
 from .jsondata import pointer
 from .models import Contract, Record
@@ -80,13 +81,20 @@ def _clip(text: str) -> str:
 
 
 class _Engine(Protocol):
+    #: Whether the engine runs native code a timer signal cannot stop.
+    native: bool
+
     def compile(self, specification: Any) -> Any: ...
 
     def violations(self, validator: Any, instance: Any) -> tuple[Violation, ...]: ...
 
+    def valid(self, validator: Any, instance: Any) -> bool: ...
+
 
 class _JsonschemaEngine:
     """The default: the jsonschema package."""
+
+    native = False
 
     def __init__(self) -> None:
         import jsonschema.exceptions
@@ -100,12 +108,16 @@ class _JsonschemaEngine:
         )
 
     def compile(self, specification: Any) -> Any:
+        from .ecma import ecma_class
         from .schemas import validator_class_for
 
-        cls = validator_class_for(specification)
+        cls = ecma_class(validator_class_for(specification))
         # An explicit registry that cannot retrieve anything: jsonschema's
         # default would still fetch a remote $ref over the network.
         return cls(specification, format_checker=cls.FORMAT_CHECKER, registry=self._metaschemas)
+
+    def valid(self, validator: Any, instance: Any) -> bool:
+        return not self.violations(validator, instance)
 
     def violations(self, validator: Any, instance: Any) -> tuple[Violation, ...]:
         try:
@@ -134,10 +146,13 @@ def _refuse_retrieval(refused: list[str]) -> Callable[[str], Any]:
 class _RustEngine:
     """jsonschema-rs: the same verdicts, compiled to native code."""
 
+    native = True
+
     def __init__(self) -> None:
         import jsonschema_rs
 
         self._rs = jsonschema_rs
+        self._backtracking = jsonschema_rs.FancyRegexOptions(backtrack_limit=BACKTRACK_LIMIT)
 
     def compile(self, specification: Any) -> Any:
         from .schemas import validator_class_for
@@ -146,17 +161,34 @@ class _RustEngine:
         # whose Draft*Validator names jsonschema-rs shares.
         cls = getattr(self._rs, validator_class_for(specification).__name__)
         refused: list[str] = []
-        try:
-            # The retriever refuses every URI, so jsonschema-rs never opens a
-            # connection or a file; the meta-schemas are built in.
-            return cls(specification, validate_formats=True, retriever=_refuse_retrieval(refused))
-        except self._rs.ValidationError as exc:
-            # jsonschema-rs resolves every $ref when it compiles.
-            raise SchemaUnusable(
-                f"Unresolvable: {refused[0]}" if refused else _clip(exc.message)
-            ) from None
+        problem = ""
+        # The regex crate first: its matching time is linear in the text.
+        # Only a pattern with lookaround or a backreference, which it cannot
+        # compile, needs fancy-regex, whose backtracking is capped.
+        for options in (self._rs.RegexOptions(), self._backtracking):
+            try:
+                # The retriever refuses every URI, so jsonschema-rs never opens a
+                # connection or a file; the meta-schemas are built in.
+                return cls(
+                    specification,
+                    validate_formats=True,
+                    retriever=_refuse_retrieval(refused),
+                    pattern_options=options,
+                )
+            except self._rs.ValidationError as exc:
+                # jsonschema-rs resolves every $ref when it compiles.
+                problem = f"Unresolvable: {refused[0]}" if refused else _clip(exc.message)
+                if refused or '"regex"' not in exc.message:
+                    break
+        raise SchemaUnusable(problem) from None
+
+    def valid(self, validator: Any, instance: Any) -> bool:
+        return bool(validator.is_valid(instance))
 
     def violations(self, validator: Any, instance: Any) -> tuple[Violation, ...]:
+        if validator.is_valid(instance):
+            # Stops at the first failure: far cheaper than collecting none.
+            return ()
         return tuple(
             Violation(
                 pointer=pointer(error.instance_path),
@@ -172,6 +204,11 @@ class _RustEngine:
             # No keyword failed: a subschema that is just `false` did.
             return "false"
         return str(error.evaluation_path[-1])
+
+
+#: The most steps fancy-regex may take on one match of a pattern the regex
+#: crate cannot run (jsonschema-rs then treats the string as not matching).
+BACKTRACK_LIMIT = 1_000_000
 
 
 def _evaluated_keywords(path: list[str | int]) -> list[str | int]:
@@ -194,13 +231,21 @@ _ENGINES: dict[str, Callable[[], _Engine]] = {
 class ValidatorCache:
     """Compiled validators by contract id, least recently used dropped first."""
 
-    def __init__(self, maxsize: int = 256, engine: str = DEFAULT_ENGINE) -> None:
+    def __init__(
+        self,
+        maxsize: int = 256,
+        engine: str = DEFAULT_ENGINE,
+        check_timeout: float | None = CHECK_TIMEOUT,
+    ) -> None:
         self.maxsize = maxsize
         self.engine = check_engine(engine)
+        #: Seconds one check (compiling included) may take; None or 0: no limit.
+        self.check_timeout = check_timeout
         self._engine: _Engine = _ENGINES[engine]()
         #: A compiled validator, or why the schema cannot be applied.
         self._validators: OrderedDict[str, Any] = OrderedDict()
         self.compiled = 0
+        self._runner = Runner()
 
     def __len__(self) -> int:
         return len(self._validators)
@@ -228,8 +273,10 @@ class ValidatorCache:
     def validate(self, contract: Contract, instance: Any) -> Verdict:
         started = time.perf_counter()
         try:
-            violations = self._engine.violations(self.validator(contract), instance)
+            violations = self._run(contract, instance)
             error = None
+        except CheckTimedOut:
+            violations, error = (), self._over_budget(contract)
         except SchemaUnusable as exc:
             violations, error = (), f"the schema cannot be applied: {exc}"
         except RecursionError:
@@ -256,4 +303,41 @@ class ValidatorCache:
         truncated = len(violations) > MAX_VIOLATIONS
         return Verdict(
             violations[:MAX_VIOLATIONS], error, (time.perf_counter() - started) * 1000, truncated
+        )
+
+    def _run(self, contract: Contract, instance: Any) -> tuple[Violation, ...]:
+        """The violations, within the budget (see budget.py for how)."""
+
+        def check() -> tuple[Violation, ...]:
+            return self._engine.violations(self.validator(contract), instance)
+
+        if not self.check_timeout:
+            return check()
+        if not can_interrupt():
+            return self._runner.run(check, self.check_timeout)
+        if self._engine.native:
+            # jsonschema-rs: "is it valid?" stops at the first failure and is
+            # the whole check of a valid output, so it runs here (a thread
+            # handoff costs more than most checks; the timer ends it as an
+            # error once it returns). Collecting the errors of an invalid
+            # output is what can run away (every branch of every anyOf): in
+            # the worker thread, abandoned at the deadline.
+            started = time.monotonic()
+            with time_budget(self.check_timeout):
+                validator = self.validator(contract)
+                valid = self._engine.valid(validator, instance)
+            if valid:
+                return ()
+            left = self.check_timeout - (time.monotonic() - started)
+            return self._runner.run(check, max(left, 1e-3))
+        with time_budget(self.check_timeout):
+            return check()
+
+    def _over_budget(self, contract: Contract) -> str:
+        return (
+            f"the check against contract {contract.contract_name!r} {contract.version} "
+            f"(team {contract.team_id!r}) ran past its time budget of {self.check_timeout:g} s "
+            "and was stopped; if the output is that large on purpose, raise the budget "
+            "(--contracts-check-timeout SECONDS or the ini option contracts_check_timeout; "
+            "0 turns it off)"
         )
