@@ -278,12 +278,14 @@ _SQLITE_HAS_JSON = sqlite3.sqlite_version_info >= (3, 38)
 _INSERT_VALIDATIONS_JSON = sa.text(
     """
     INSERT INTO contract_validations (contract_id, team_id, contract_name, version,
-        subject, passed, errors, duration_ms, validated_at)
+        subject, passed, errors, duration_ms, validated_at, record_key)
     SELECT c.id, c.team_id, c.contract_name, c.version,
         json_extract(r.value, '$[1]'), json_extract(r.value, '$[2]'),
         json_extract(r.value, '$[3]'), json_extract(r.value, '$[4]'),
-        json_extract(r.value, '$[5]')
+        json_extract(r.value, '$[5]'), json_extract(r.value, '$[6]')
     FROM json_each(:rows) AS r JOIN contracts AS c ON c.id = json_extract(r.value, '$[0]')
+    WHERE NOT EXISTS (SELECT 1 FROM contract_validations AS stored
+        WHERE stored.record_key = json_extract(r.value, '$[6]'))
     ORDER BY r.key
     """
 )
@@ -304,6 +306,7 @@ def _json_rows(rows: list[dict[str, Any]], conn: AsyncConnection) -> str:
                 row["errors"],
                 row["duration_ms"],
                 at(row["validated_at"]),
+                row["record_key"],
             ]
             for row in rows
         ]

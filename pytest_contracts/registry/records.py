@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -35,6 +36,18 @@ class ValidationInput:
     errors: Sequence[Any] = ()
     duration_ms: float = 0.0
     validated_at: datetime | None = None
+    #: What makes this check one: a check stored again under the same key
+    #: (replayed from a journal, say) is not stored twice. None: a new key.
+    key: str | None = None
+
+
+#: The longest key of a check.
+MAX_KEY_LENGTH = 32
+
+
+def new_key() -> str:
+    """A key for one check (see :attr:`ValidationInput.key`)."""
+    return uuid.uuid4().hex
 
 
 class ValidationRecords(RegistryPart):
@@ -73,8 +86,10 @@ class ValidationRecords(RegistryPart):
     async def record_validations(self, checks: Sequence[ValidationInput]) -> int:
         """Store many checks in one transaction (what the pytest plugin uses,
         so that a session pays one commit per batch, not one per test).
-        Returns how many were stored; a check whose contract does not exist
-        raises :class:`ContractNotFound` and stores nothing."""
+        Returns how many of them are in the registry now: a check whose key
+        is already stored (written before, then replayed) counts, and is not
+        stored twice. A check whose contract does not exist raises
+        :class:`ContractNotFound` and stores nothing."""
         rows = [_validation_values(check) for check in checks]
         if not rows:
             return 0
@@ -155,6 +170,10 @@ def _validation_values(check: ValidationInput) -> dict[str, Any]:
         raise InvalidArgument(
             f"duration_ms must be a number of milliseconds >= 0, not {duration!r}"
         )
+    key = check.key
+    if key is None:
+        key = new_key()
+    check_text(key, "key", MAX_KEY_LENGTH)
     at = check.validated_at
     if at is None:
         at = now()
@@ -170,6 +189,7 @@ def _validation_values(check: ValidationInput) -> dict[str, Any]:
         "errors": _errors_text(errors),
         "duration_ms": float(duration),
         "validated_at": at,
+        "record_key": key,
     }
 
 
@@ -188,10 +208,13 @@ def _errors_text(errors: list[Any]) -> str:
 def _insert_validation_statement() -> sa.Insert:
     """INSERT ... SELECT: the team, name and version come from the contract row
     itself, so a record can never disagree with the registry, and a missing
-    contract inserts nothing instead of failing on the foreign key. The
-    record's own values are bound parameters, so that one statement serves a
-    whole batch (executemany)."""
+    contract inserts nothing instead of failing on the foreign key. A record
+    whose key is stored already inserts nothing either (the unique index
+    backs this up). The record's own values are bound parameters, so that
+    one statement serves a whole batch (executemany)."""
     v = tables.validations
+    stored = sa.alias(v, "stored")
+    key = sa.bindparam("record_key", type_=sa.String)
     source = sa.select(
         _C.c.id,
         _C.c.team_id,
@@ -202,7 +225,11 @@ def _insert_validation_statement() -> sa.Insert:
         sa.bindparam("errors", type_=sa.Text),
         sa.bindparam("duration_ms", type_=sa.Float),
         sa.bindparam("validated_at", type_=tables.UTCDateTime),
-    ).where(_C.c.id == sa.bindparam("contract_id", type_=sa.String))
+        key,
+    ).where(
+        _C.c.id == sa.bindparam("contract_id", type_=sa.String),
+        ~sa.exists().where(stored.c.record_key == key),
+    )
     return sa.insert(v).from_select(
         [
             v.c.contract_id,
@@ -214,6 +241,7 @@ def _insert_validation_statement() -> sa.Insert:
             v.c.errors,
             v.c.duration_ms,
             v.c.validated_at,
+            v.c.record_key,
         ],
         source,
     )
