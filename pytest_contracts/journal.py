@@ -300,6 +300,9 @@ async def _store(manager: ContractManager, records: list[ValidationInput]) -> tu
 
     refused = (ContractNotFound, InvalidArgument)
     stored = dropped = 0
+    # Only what the registry does not have yet: the count says what the replay did.
+    known = await manager.stored_record_keys([r.key for r in records if r.key is not None])
+    records = [record for record in records if record.key not in known]
     for start in range(0, len(records), REPLAY_BATCH):
         batch = records[start : start + REPLAY_BATCH]
         try:

@@ -104,6 +104,19 @@ class ValidationRecords(RegistryPart):
             await self.state.database.insert_validations(conn, _INSERT_VALIDATION, rows)
         return len(rows)
 
+    async def stored_record_keys(self, keys: Sequence[str]) -> set[str]:
+        """Which of these check keys (:attr:`ValidationInput.key`) the
+        registry has stored already."""
+        column = tables.validations.c.record_key
+        found: set[str] = set()
+        wanted = list(dict.fromkeys(keys))
+        async with self.state.read() as conn:
+            for start in range(0, len(wanted), 500):
+                part = wanted[start : start + 500]
+                query = sa.select(column).where(column.in_(part))
+                found.update((await conn.execute(query)).scalars())
+        return found
+
     async def get_validations(
         self,
         contract_id: str | Contract | None = None,
