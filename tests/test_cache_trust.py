@@ -14,7 +14,7 @@ from fakeredis import FakeServer
 
 from pytest_contracts import ContractManager, StateManager
 from pytest_contracts.config import sqlite_url
-from pytest_contracts.registry.counter import SharedCounter, UntrustedCounter
+from pytest_contracts.registry.counter import SharedCounter
 
 from .conftest import SCHEMA
 
@@ -112,7 +112,7 @@ def test_a_counter_file_others_may_write_is_refused(tmp_path: Path, mode: int) -
     path = tmp_path / "c"
     SharedCounter(path).close()
     path.chmod(mode)
-    with pytest.raises(UntrustedCounter, match=r"may be written by others .*chmod 600"):
+    with pytest.raises(PermissionError, match=r"may be written by others .*chmod 600"):
         SharedCounter(path)
 
 
@@ -121,7 +121,7 @@ def test_a_counter_file_of_another_user_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "c"
     SharedCounter(path).close()
     os.chown(path, 4242, -1)
-    with pytest.raises(UntrustedCounter, match="belongs to another user"):
+    with pytest.raises(PermissionError, match="belongs to another user"):
         SharedCounter(path)
 
 

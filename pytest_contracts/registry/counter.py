@@ -10,9 +10,10 @@ an entry filled before another process's write is never served after it.
 Whoever can write the counter can set it back to the value an old entry was
 filled under, and have a replaced version served again. So a counter file is
 created readable and writable by its owner only, whatever the umask, and one
-that someone else owns or that a group or everyone may write is refused
-(:class:`UntrustedCounter`): the fake cache then keeps no active versions.
-Processes of several users on one database do not share a fake cache.
+that someone else owns or that a group or everyone may write is refused (a
+:class:`PermissionError`, which the caller treats as a counter it cannot
+open): the fake cache then keeps no active versions. Processes of several
+users on one database do not share a fake cache.
 """
 
 from __future__ import annotations
@@ -29,10 +30,6 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX
     fcntl = None  # type: ignore[assignment]
-
-
-class UntrustedCounter(OSError):
-    """A counter file that others may write: it cannot be trusted."""
 
 
 _FORMAT = "<Q"
@@ -101,14 +98,14 @@ def _check_trusted(fd: int, path: Path) -> None:
     loose umask (the mode given to open() is only an upper bound)."""
     info = os.fstat(fd)
     if not stat.S_ISREG(info.st_mode):
-        raise UntrustedCounter(f"the cache counter {path} is not a regular file")
+        raise PermissionError(f"the cache counter {path} is not a regular file")
     if info.st_uid != os.getuid():
-        raise UntrustedCounter(
+        raise PermissionError(
             f"the cache counter {path} belongs to another user (uid {info.st_uid}); "
             "remove it, or set PYTEST_CONTRACTS_COUNTER_DIR to a folder of your own"
         )
     if info.st_mode & 0o022:
-        raise UntrustedCounter(
+        raise PermissionError(
             f"the cache counter {path} may be written by others (mode "
             f"{stat.S_IMODE(info.st_mode):o}); remove it, or make it writable by its "
             "owner only: chmod 600"
