@@ -4,6 +4,7 @@ left in their journal."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import signal
@@ -15,9 +16,9 @@ from pathlib import Path
 
 import pytest
 
-from pytest_contracts.config import sqlite_url
+from pytest_contracts.config import resolve_database_url, sqlite_url
 
-from .conftest import REQUIREMENTS_SCHEMA, Project, run_command
+from .conftest import REQUIREMENTS_SCHEMA, Project, _admin, run_command
 from .plugin_cases import GOOD
 
 pytestmark = pytest.mark.slow
@@ -259,3 +260,40 @@ def test_records_the_registry_never_took_are_counted_exactly_and_wait_in_the_jou
     replayed = run_command(capsys, "--db", sqlite_url(project.registry), "summary")
     assert "stored 31 validation record(s)" in replayed.stderr
     assert stored(project) == 31
+
+
+async def _count_pg(url: str) -> int:
+    import asyncpg
+
+    connection = await asyncpg.connect(url.replace("+asyncpg", ""))
+    try:
+        return int(await connection.fetchval("SELECT count(*) FROM contract_validations"))
+    finally:
+        await connection.close()
+
+
+def test_on_postgresql_a_killed_session_loses_no_record(
+    project: Project, pg_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "records_journal_kill"
+    admin = resolve_database_url(pg_url).replace("+asyncpg", "")
+    drop = f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    asyncio.run(_admin(admin, drop, f"CREATE DATABASE {name}"))
+    url = pg_url.rsplit("/", 1)[0] + f"/{name}"
+    try:
+        project.pytester._monkeypatch.setenv("DATABASE_URL", url)
+        checking_project(project, test_checks=CHECKS)
+        process = start(project)
+        os.kill(wait_ready(project, process), signal.SIGKILL)
+        finish(process, 60)
+        assert asyncio.run(_count_pg(url)) < CHECKS
+        # A server database's journal lies under the project, keyed by its identity.
+        waiting = list((project.path / ".pytest_contracts" / "journal").glob("*/*.journal"))
+        assert len(waiting) == 1
+        result = run_command(capsys, "--db", url, "list")
+        assert result.returncode == 0, result.stderr
+        assert "validation record(s) left in 1 journal file(s)" in result.stderr
+        assert asyncio.run(_count_pg(url)) == CHECKS
+        assert not waiting[0].exists()
+    finally:
+        asyncio.run(_admin(admin, drop))
