@@ -18,9 +18,12 @@ records never go to a recreated or other database.
 
 Files are JSON lines, one record per line, written with one unbuffered
 ``write`` each: a process that is killed, even by SIGKILL, loses none of the
-records it wrote. They are flushed to the disk itself (``fsync``) every batch
-and when the process leaves records behind, so a machine that loses power
-may lose at most the records of the last batch.
+records it wrote. After each batch the registry stores, a line lists the keys
+it took, so what a file still waits for is known without the registry (a
+process killed between a commit and that line leaves records a replay finds
+stored already, and does not store again). They are flushed to the disk
+itself (``fsync``) every batch and when the process leaves records behind,
+so a machine that loses power may lose at most the records of the last batch.
 
 A process holds an exclusive lock (``flock``) on its own file for as long as
 it writes it; a replay takes the same lock without waiting, so it skips the
@@ -154,6 +157,15 @@ class Journal:
         self._fd, self.path = fd, path
         return fd
 
+    def acknowledge(self, keys: Iterable[str]) -> None:
+        """Note that the registry has stored these records (one line), so that
+        what the file still waits for can be told without the registry."""
+        keys = list(keys)
+        if self._fd is None or not keys:
+            return
+        line = json.dumps({"stored": keys}, separators=(",", ":")).encode() + b"\n"
+        os.write(self._fd, line)
+
     def sync(self) -> None:
         """Flush what was written to the disk itself."""
         if self._fd is not None and self._unsynced:
@@ -253,11 +265,28 @@ def _claimed(path: Path) -> Iterator[int | None]:
 
 
 def _read_all(fd: int) -> list[ValidationInput]:
+    """The records of a file the registry has not acknowledged."""
     chunks = []
     while chunk := os.read(fd, 1 << 20):
         chunks.append(chunk)
-    records = (_decode(line) for line in b"".join(chunks).splitlines())
-    return [record for record in records if record is not None]
+    records: dict[str, ValidationInput] = {}
+    stored: set[str] = set()
+    for line in b"".join(chunks).splitlines():
+        if line.startswith(b'{"stored":'):
+            stored.update(_acknowledged(line))
+            continue
+        record = _decode(line)
+        if record is not None and record.key is not None:
+            records[record.key] = record
+    return [record for key, record in records.items() if key not in stored]
+
+
+def _acknowledged(line: bytes) -> list[str]:
+    try:
+        keys = json.loads(line)["stored"]
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return []
+    return [key for key in keys if isinstance(key, str)] if isinstance(keys, list) else []
 
 
 async def replay(manager: ContractManager, directory: Path | None) -> Replay:

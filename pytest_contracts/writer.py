@@ -8,6 +8,7 @@ program that checks outputs against the registry.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import dataclasses
 import logging
 from collections import deque
@@ -171,13 +172,6 @@ class ValidationWriter:
 
         try:
             self.written += await self._manager.record_validations(batch)
-            for record in batch:
-                assert record.key is not None
-                self._pending.pop(record.key, None)
-                self._unjournaled.pop(record.key, None)
-            if self._journal is not None:
-                # The journal reaches the disk itself once per batch.
-                self._journal.sync()
         except Exception as exc:  # whatever the cause, nothing is dropped unseen
             if (
                 len(batch) > 1
@@ -191,6 +185,17 @@ class ValidationWriter:
                 return
             self.failed.extend(batch)
             self.last_error = f"{type(exc).__name__}: {exc}"
+            return
+        keys = [record.key for record in batch if record.key is not None]
+        for key in keys:
+            self._pending.pop(key, None)
+            self._unjournaled.pop(key, None)
+        if self._journal is not None:
+            # The journal notes what the registry took, and reaches the disk
+            # itself once per batch; a failure here only makes a replay redo work.
+            with contextlib.suppress(OSError):
+                self._journal.acknowledge(keys)
+                self._journal.sync()
 
     def close(self, timeout: float | None = None) -> None:
         """Wait for what is queued; retry what failed once. ``timeout`` bounds

@@ -228,3 +228,33 @@ def test_a_write_still_going_at_close_is_cancelled_before_the_count(
     loop.loop.call_soon_threadsafe(manager.gate.set)
     time.sleep(0.2)
     assert manager.batches == []
+
+
+class FailingAfter(Recorder):
+    """Stores the first ``good`` batches, then fails."""
+
+    def __init__(self, good: int) -> None:
+        super().__init__()
+        self.good = good
+
+    async def record_validations(self, checks: list[ValidationInput]) -> int:
+        if not self.good:
+            raise OSError("the registry went away")
+        self.good -= 1
+        return await super().record_validations(checks)
+
+
+def test_the_journal_tells_what_waits_without_asking_the_registry(
+    loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from pytest_contracts.journal import waiting_records
+
+    monkeypatch.setattr(writer_module, "WRITE_BATCH", 3)
+    writer = ValidationWriter(loop, FailingAfter(good=1), tmp_path / "j")  # type: ignore[arg-type]
+    for number in range(5):
+        writer.add(record(number))
+    writer.close()
+    # The first batch is in the registry, the other two records are not: the
+    # file says so itself, for a count made while the registry is down.
+    assert writer.waiting == 2
+    assert waiting_records(tmp_path / "j") == 2
