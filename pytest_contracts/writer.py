@@ -79,6 +79,7 @@ class ValidationWriter:
         #: Keys of pending records the journal could not take (yet).
         self._unjournaled: dict[str, ValidationInput] = {}
         self._closing = False
+        self._closed = False
         self._wake: asyncio.Event | None = None  # set on the loop: write now
         # False once a write outlasted WRITE_WAIT: the registry is slow or
         # stuck, and tests stop waiting for it.
@@ -92,6 +93,8 @@ class ValidationWriter:
     def add(self, record: ValidationInput) -> None:
         from .registry.records import new_key
 
+        if self._closed:  # used again after close: a new round, a new journal file
+            self._closed = self._closing = False
         if record.key is None:
             record = dataclasses.replace(record, key=new_key())
         assert record.key is not None
@@ -202,6 +205,8 @@ class ValidationWriter:
         each of the two waits (seconds; None: no bound): a write still going
         then is cancelled, and its records count as not stored. What is not
         stored stays in the journal, or, without one, in :attr:`failed`."""
+        if self._closed:
+            return  # settled already: what it counted stands
         self._closing = True
         try:
             if self._inflight is not None and not self._inflight.done():
@@ -239,6 +244,7 @@ class ValidationWriter:
     def _settle(self) -> None:
         """Count what the registry did not take, journal it, and remove the
         journal when nothing is left in it."""
+        self._closed = True
         self._queue.clear()
         journal = self._journal
         unjournaled = [r for key, r in self._unjournaled.items() if key in self._pending]
