@@ -326,11 +326,12 @@ async def _store(manager: ContractManager, records: list[ValidationInput]) -> tu
     """Store the records by the batch; a batch a missing contract spoils is
     stored one by one, leaving out the records of that contract."""
     from .errors import ContractNotFound, InvalidArgument
+    from .registry.records import stored_record_keys
 
     refused = (ContractNotFound, InvalidArgument)
     stored = dropped = 0
     # Only what the registry does not have yet: the count says what the replay did.
-    known = await manager.stored_record_keys([r.key for r in records if r.key is not None])
+    known = await stored_record_keys(manager.state, [r.key for r in records if r.key is not None])
     records = [record for record in records if record.key not in known]
     for start in range(0, len(records), REPLAY_BATCH):
         batch = records[start : start + REPLAY_BATCH]

@@ -8,7 +8,7 @@ import json
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -19,6 +19,9 @@ from . import tables
 from .arguments import check_text
 from .base import RegistryPart, no_contract, now
 from .rows import to_validation
+
+if TYPE_CHECKING:
+    from .connections import StateManager
 
 _C = tables.contracts
 
@@ -104,19 +107,6 @@ class ValidationRecords(RegistryPart):
             await self.state.database.insert_validations(conn, _INSERT_VALIDATION, rows)
         return len(rows)
 
-    async def stored_record_keys(self, keys: Sequence[str]) -> set[str]:
-        """Which of these check keys (:attr:`ValidationInput.key`) the
-        registry has stored already."""
-        column = tables.validations.c.record_key
-        found: set[str] = set()
-        wanted = list(dict.fromkeys(keys))
-        async with self.state.read() as conn:
-            for start in range(0, len(wanted), 500):
-                part = wanted[start : start + 500]
-                query = sa.select(column).where(column.in_(part))
-                found.update((await conn.execute(query)).scalars())
-        return found
-
     async def get_validations(
         self,
         contract_id: str | Contract | None = None,
@@ -158,6 +148,19 @@ class ValidationRecords(RegistryPart):
         async with self.state.read() as conn:
             rows = (await conn.execute(query)).all()
         return [to_validation(row) for row in rows]
+
+
+async def stored_record_keys(state: StateManager, keys: Sequence[str]) -> set[str]:
+    """Which of these check keys (:attr:`ValidationInput.key`) the registry
+    has stored already (what a replay of a journal leaves out)."""
+    column = tables.validations.c.record_key
+    found: set[str] = set()
+    wanted = list(dict.fromkeys(keys))
+    async with state.read() as conn:
+        for start in range(0, len(wanted), 500):
+            query = sa.select(column).where(column.in_(wanted[start : start + 500]))
+            found.update((await conn.execute(query)).scalars())
+    return found
 
 
 def _validation_values(check: ValidationInput) -> dict[str, Any]:
