@@ -62,20 +62,17 @@ REPLAY_BATCH = 500
 def journal_directory(state: StateManager, project: Path | None = None) -> Path | None:
     """The journal folder of the registry ``state`` is open on; None for a
     database that lives in memory (nothing outlives the process there)."""
-    from sqlalchemy.engine import make_url
+    return state.database.journal_path(state.database_url, state.instance_id, project)
 
-    if state.backend == "sqlite":
-        database = make_url(state.database_url).database or ""
-        if database in ("", ":memory:") or database.startswith("file::memory:"):
-            return None
-        path = Path(database).expanduser()
-        return path.with_name(path.name + "-contracts-journal")
+
+def server_journal_folder(instance_id: str, project: Path | None) -> Path:
+    """Where the journals of a server database live on this machine."""
     configured = os.environ.get(DIRECTORY_VARIABLE)
     if configured:
         base = Path(configured)
     else:
         base = (project if project is not None else Path.cwd()) / ".pytest_contracts" / "journal"
-    return base / state.instance_id
+    return base / instance_id
 
 
 def _encode(record: ValidationInput) -> bytes:

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from .. import jsondata
 from ..config import backend_of, mask_url, sqlite_url
 from ..errors import ConfigurationError
+from ..journal import server_journal_folder
 from . import tables
 from .counter import default_directory
 
@@ -75,6 +76,11 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def counter_path(self, url: str, instance_id: str) -> Path:
         """Where the shared cache counter of this database lives."""
+
+    @abc.abstractmethod
+    def journal_path(self, url: str, instance_id: str, project: Path | None) -> Path | None:
+        """Where the validation-record journals of this database live (see
+        :mod:`pytest_contracts.journal`); None when nothing outlives a process."""
 
     @abc.abstractmethod
     async def lock_schema(self, conn: AsyncConnection) -> None:
@@ -178,6 +184,14 @@ class SQLiteBackend(Backend):
         database = make_url(url).database or ""
         return Path(database).expanduser().with_name(Path(database).name + "-contracts-epoch")
 
+    def journal_path(self, url: str, instance_id: str, project: Path | None) -> Path | None:
+        # Beside the file too; a database in memory keeps nothing.
+        database = make_url(url).database or ""
+        if database in ("", ":memory:") or database.startswith("file::memory:"):
+            return None
+        path = Path(database).expanduser()
+        return path.with_name(path.name + "-contracts-journal")
+
     async def lock_schema(self, conn: AsyncConnection) -> None:
         """Nothing to take: the write transaction's ``BEGIN IMMEDIATE`` holds
         the only write lock."""
@@ -229,6 +243,10 @@ class PostgreSQLBackend(Backend):
     def counter_path(self, url: str, instance_id: str) -> Path:
         # Named by the database's instance id, in the machine's shared folder.
         return default_directory() / f"{instance_id}.epoch"
+
+    def journal_path(self, url: str, instance_id: str, project: Path | None) -> Path | None:
+        # Under the project, named by the database's instance id.
+        return server_journal_folder(instance_id, project)
 
     async def lock_schema(self, conn: AsyncConnection) -> None:
         await _advisory_lock(conn, self._SCHEMA_LOCK_KEY)
