@@ -12,14 +12,17 @@ the registry or a validator is first needed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import warnings
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
 from .checker import CALL_TIMEOUT, Checker, Tally
 from .errors import ContractError, MarkerError
+from .interrupts import Interrupts
 from .markers import Target, targets_of
 from .recorder import ContractWarning, PhaseOutput
 from .reporting import PROPERTY, CheckResult, failure_text
@@ -28,6 +31,7 @@ from .summary import ContractsSummary, XdistControllerHooks, XdistWorkerHooks, r
 
 if TYPE_CHECKING:
     from .bridge import ContractManagerClient, RegistryLoop, StateManagerClient
+    from .journal import Replay
     from .registry.connections import StateManager
     from .registry.manager import ContractManager
 
@@ -63,6 +67,12 @@ class ContractsSession:
         self._state: StateManager | None = None
         self._manager: ContractManager | None = None
         self._settled = False
+        #: The registry's journal folder, known once the registry is open.
+        self.journal: Path | None = None
+        #: What the replays of journals left behind did, at start and at the end.
+        self.replays: list[Replay] = []
+        #: Records that wait in a journal when the session ends (controller).
+        self._waiting: Replay | None = None
         self.checker = Checker(
             self.registry, engine=settings.engine, check_timeout=settings.check_timeout
         )
@@ -75,14 +85,20 @@ class ContractsSession:
         #: The plugin objects to register besides plugin.py, by name.
         self.plugins: dict[str, object] = {}
         if self.summary is not None:
+            self.summary.replays = self.replays
+            self.summary.journal = lambda: self.journal
             self.plugins["pytest_contracts_summary"] = self.summary
         if config.pluginmanager.hasplugin("xdist"):
             # Only when pytest-xdist is installed: its hooks exist only then.
             self.plugins["pytest_contracts_xdist"] = (
                 XdistControllerHooks(self.summary)
                 if self.summary is not None
-                else XdistWorkerHooks(self.settle)
+                else XdistWorkerHooks(self.settle, self.journal_waiting)
             )
+        #: SIGTERM and SIGHUP interrupt the run as Ctrl-C does, in the reporting process.
+        self.interrupts = Interrupts()
+        if self.is_controller:
+            self.interrupts.install()
 
     # -- the registry, opened on first need ------------------------------------------
     def registry(self) -> tuple[RegistryLoop, ContractManager]:
@@ -107,8 +123,54 @@ class ContractsSession:
             except BaseException:
                 loop.close()
                 raise
-            self._loop, self._state, self._manager = loop, state, ContractManager(state)
+            manager = ContractManager(state)
+            self._loop, self._state, self._manager = loop, state, manager
+            self._open_journal(loop, manager)
         return self._loop, self._manager
+
+    # -- the journal --------------------------------------------------------------------
+    def _open_journal(self, loop: RegistryLoop, manager: ContractManager) -> None:
+        """Write this process's records through a journal, and (in the
+        reporting process) store what earlier processes left in one."""
+        from .journal import journal_directory
+        from .writer import ValidationWriter
+
+        self.journal = journal_directory(manager.state, self.config.rootpath)
+        if self.checker.writer is None:
+            self.checker.writer = ValidationWriter(loop, manager, self.journal)
+        if self.is_controller:
+            self.replays.append(self._replay(loop, manager))
+
+    def _replay(self, loop: RegistryLoop, manager: ContractManager) -> Replay:
+        from .journal import Replay, replay
+
+        try:
+            return loop.run(replay(manager, self.journal), CALL_TIMEOUT)
+        except Exception as exc:  # the registry broke meanwhile: the files stay
+            return Replay(self.journal, error=f"{type(exc).__name__}: {exc}")
+
+    def journal_waiting(self) -> int:
+        """How many of this process's records wait in its journal (after settle)."""
+        writer = self.checker.writer
+        return writer.waiting if writer is not None else 0
+
+    def _replay_at_end(self) -> Replay | None:
+        """Store what the processes of this run (a killed xdist worker, this
+        process when the registry failed) left in journals; what stays there
+        is counted. None when the registry cannot even be opened."""
+        if self._loop is None and not (self.summary is not None and self.summary.results):
+            return None  # nothing was checked: no records
+        try:
+            loop, manager = self.registry()
+        except (ContractError, OSError):
+            return None
+        done = self._replay(loop, manager)
+        self.replays.append(done)
+        if done.error is not None:
+            from .journal import waiting_records
+
+            done.waiting = waiting_records(self.journal)
+        return done
 
     def state_client(self) -> StateManagerClient:
         from .bridge import StateManagerClient
@@ -296,10 +358,43 @@ class ContractsSession:
         if not self._settled:
             self._settled = True
             self.checker.flush()
-        return self.checker.tally()
+            if self.is_controller:
+                self._waiting = self._replay_at_end()
+        tally = self.checker.tally()
+        if not self.is_controller:
+            return tally  # what waits in its journal goes with the tally (journal_waiting)
+        waiting = self._waiting
+        if waiting is None:
+            # The journals could not be looked at: count what each process
+            # said it left there.
+            left = self.journal_waiting()
+            if self.summary is not None:
+                left += self.summary.journal_waiting
+            if left:
+                where = f"{left} wait in the journal folder {self.journal or 'of the registry'}"
+                return dataclasses.replace(
+                    tally,
+                    unstored=tally.unstored + left,
+                    unstored_error=f"{tally.unstored_error}; {where}"
+                    if tally.unstored_error
+                    else where,
+                )
+            return tally
+        if waiting.waiting:
+            return dataclasses.replace(
+                tally,
+                unstored=tally.unstored + waiting.waiting,
+                unstored_error=(
+                    f"{waiting.waiting} wait in the journal folder {waiting.directory} "
+                    f"({waiting.error or tally.unstored_error}); the next session or "
+                    "pytest-contracts command on this registry stores them"
+                ),
+            )
+        return tally
 
     def close(self) -> None:
         """Unregister the plugin objects, flush what is left and release the registry."""
+        self.interrupts.restore()
         manager = self.config.pluginmanager
         for name in self.plugins:
             plugin = manager.get_plugin(name)

@@ -12,11 +12,13 @@ worker's through :class:`XdistWorkerHooks` and :class:`XdistControllerHooks`.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -32,8 +34,13 @@ from .reporting import (
 )
 from .settings import Settings
 
+if TYPE_CHECKING:
+    from .journal import Replay
+
 #: Where an xdist worker leaves its tally in ``workeroutput``.
 WORKEROUTPUT_KEY = "pytest_contracts"
+#: The tally's companion: how many of the worker's records wait in its journal.
+JOURNAL_KEY = "journal_waiting"
 
 #: Options under which pytest runs no test (--markers, --fixtures, --help,
 #: --collect-only): a report then would overwrite the last real one.
@@ -82,6 +89,12 @@ class ContractsSummary:
         self.start_error: str | None = None
         self.workers = 0
         self._from_workers = Tally()
+        #: Records the xdist workers said they left in their journals.
+        self.journal_waiting = 0
+        #: What replays of journals left behind did (the session fills it).
+        self.replays: list[Replay] = []
+        #: The registry's journal folder, once known (the session sets it).
+        self.journal: Callable[[], Path | None] = lambda: None
         self.gate_reason: str | None = None
         self.report_written = False
         self.report_error: str | None = None
@@ -107,6 +120,7 @@ class ContractsSummary:
     def merge_worker(self, data: dict[str, Any]) -> None:
         """Add what an xdist worker could not do (its ``workeroutput``)."""
         self._from_workers = self._from_workers.combined(Tally.from_dict(data))
+        self.journal_waiting += int(data.get(JOURNAL_KEY, 0))
 
     def tally(self) -> Tally:
         """Every process's tally as one; this process's own errors come first."""
@@ -169,8 +183,11 @@ class ContractsSummary:
             sys.stderr.write(f"pytest-contracts: {self.report_error}\n")
 
     def registry_info(self) -> dict[str, Any]:
+        journal = self.journal()
         return {
             "unstored_validations": self.tally().unstored,
+            "replayed_validations": sum(replay.stored for replay in self.replays),
+            "journal": str(journal) if journal is not None else None,
             **self.settings.describe_registry(),
         }
 
@@ -232,6 +249,7 @@ class ContractsSummary:
         tally = self.tally()
         something = (
             self.results
+            or any(replay.stored or replay.dropped for replay in self.replays)
             or self.settings.gate
             or tally.unstored
             or self.report_error
@@ -247,6 +265,10 @@ class ContractsSummary:
         if self.results:
             for line in summary_lines(self.results, verbosity):
                 reporter.write_line(line)
+        for replay in self.replays:
+            if replay.stored or replay.dropped:
+                replay_line = dataclasses.replace(replay, waiting=0).describe()
+                reporter.write_line(f"journal: {replay_line}")
         circuit = self.circuit_info()
         if circuit["skipped_calls"]:
             reporter.write_line(
@@ -256,8 +278,8 @@ class ContractsSummary:
             )
         if tally.unstored:
             reporter.write_line(
-                f"{tally.unstored} validation record(s) could not be stored in the "
-                f"registry ({tally.unstored_error}); the JSON report has the checks",
+                f"{tally.unstored} validation record(s) are not in the registry "
+                f"({tally.unstored_error}); the JSON report has the checks",
                 yellow=True,
             )
         if self.report_error:
@@ -294,15 +316,18 @@ class XdistWorkerHooks:
     """A worker's side of pytest-xdist: at the end of its session, it settles
     its validation records and leaves its tally for the controller."""
 
-    def __init__(self, local: Callable[[], Tally]) -> None:
+    def __init__(self, local: Callable[[], Tally], waiting: Callable[[], int]) -> None:
         self._local = local
+        self._waiting = waiting
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         # xdist sends workeroutput after every pytest_sessionfinish has run.
         workeroutput = getattr(session.config, "workeroutput", None)
         if workeroutput is not None:
-            workeroutput[WORKEROUTPUT_KEY] = self._local().to_dict()
+            data = self._local().to_dict()
+            data[JOURNAL_KEY] = self._waiting()
+            workeroutput[WORKEROUTPUT_KEY] = data
 
 
 def _loads(value: Any) -> dict[str, Any]:

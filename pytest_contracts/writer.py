@@ -1,4 +1,5 @@
-"""Validation records written to the registry in batches, off the test's thread.
+"""Validation records written to the registry in batches, off the test's thread,
+through a journal on local disk when there is one.
 
 Never imports pytest: the plugin queues one record per check, and so can any
 program that checks outputs against the registry.
@@ -7,8 +8,14 @@ program that checks outputs against the registry.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
+import dataclasses
+import logging
 from collections import deque
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+from .journal import Journal
 
 if TYPE_CHECKING:
     import asyncio
@@ -16,6 +23,8 @@ if TYPE_CHECKING:
     from .bridge import RegistryLoop
     from .registry.manager import ContractManager
     from .registry.records import ValidationInput
+
+logger = logging.getLogger("pytest_contracts")
 
 #: The longest a validation record waits for others before it is written
 #: (seconds). Records are written in batches, each costing a transaction.
@@ -38,23 +47,59 @@ class ValidationWriter:
     waits for it to be written: the registry thread then runs without
     contention and the batch costs what its work costs. Fewer records than a
     batch are written after WRITE_DELAY in the background, and the rest when
-    the session ends."""
+    the session ends.
 
-    def __init__(self, loop: RegistryLoop, manager: ContractManager) -> None:
+    With a ``journal`` folder (see :mod:`pytest_contracts.journal`), each
+    record is first appended to this process's journal file, before
+    :meth:`add` returns, and the file is removed once the registry has every
+    record: what the registry has not taken when the writer closes waits
+    there for a replay. :attr:`failed` then holds, after :meth:`close`, only
+    the records that are neither in the registry nor in a journal;
+    :attr:`waiting` counts those in the journal (:attr:`journal_path`)."""
+
+    def __init__(
+        self, loop: RegistryLoop, manager: ContractManager, journal: Path | None = None
+    ) -> None:
         self._loop = loop
         self._manager = manager
         self._queue: deque[ValidationInput] = deque()
         self._inflight: concurrent.futures.Future[None] | None = None
+        #: The drains running on the loop.
+        self._tasks: set[asyncio.Task[None]] = set()
         self.written = 0
+        #: Records whose write failed (after close: those in no journal either).
         self.failed: list[ValidationInput] = []
+        #: Records left in the journal at close, for a replay.
+        self.waiting = 0
         self.last_error: str | None = None
+        self._journal = Journal(journal) if journal is not None else None
+        self.journal_error: str | None = None
+        #: Every record added and not yet stored, by key.
+        self._pending: dict[str, ValidationInput] = {}
+        #: Keys of pending records the journal could not take (yet).
+        self._unjournaled: dict[str, ValidationInput] = {}
         self._closing = False
+        self._closed = False
         self._wake: asyncio.Event | None = None  # set on the loop: write now
         # False once a write outlasted WRITE_WAIT: the registry is slow or
         # stuck, and tests stop waiting for it.
         self._patient = True
 
+    @property
+    def journal_path(self) -> Path | None:
+        """This process's journal file, once a record was written to it."""
+        return self._journal.path if self._journal is not None else None
+
     def add(self, record: ValidationInput) -> None:
+        from .registry.records import new_key
+
+        if self._closed:  # used again after close: a new round, a new journal file
+            self._closed = self._closing = False
+        if record.key is None:
+            record = dataclasses.replace(record, key=new_key())
+        assert record.key is not None
+        self._pending[record.key] = record
+        self._journal_write(record)
         self._queue.append(record)
         inflight = self._inflight
         if inflight is None or inflight.done():
@@ -65,6 +110,30 @@ class ValidationWriter:
                 done, _ = concurrent.futures.wait([inflight], timeout=WRITE_WAIT)
                 self._patient = bool(done)
 
+    def _journal_write(self, record: ValidationInput) -> None:
+        """Append the record to the journal; one that cannot be written now
+        (a full disk) goes to the registry all the same, and is tried again
+        when the writer closes."""
+        journal = self._journal
+        assert record.key is not None
+        if journal is None:
+            self._unjournaled[record.key] = record
+            return
+        if self.journal_error is not None:  # failed before: not every check pays for it
+            self._unjournaled[record.key] = record
+            return
+        try:
+            journal.append([record])
+        except (OSError, TypeError, ValueError) as exc:
+            self.journal_error = f"{type(exc).__name__}: {exc}"
+            self._unjournaled[record.key] = record
+            logger.warning(
+                "pytest-contracts: validation records cannot be written to the journal in %s "
+                "(%s); they go to the registry only, and are lost if it does not take them",
+                journal.directory,
+                self.journal_error,
+            )
+
     def _hurry(self) -> None:
         """Wake a drain that is waiting for more records (thread-safe)."""
         self._loop.loop.call_soon_threadsafe(self._set_wake)
@@ -74,6 +143,17 @@ class ValidationWriter:
             self._wake.set()
 
     async def _drain(self, delay: float | None = None) -> None:
+        import asyncio
+
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        try:
+            await self._drain_now(delay)
+        finally:
+            self._tasks.discard(task)
+
+    async def _drain_now(self, delay: float | None) -> None:
         import asyncio
 
         if delay is None:
@@ -108,15 +188,83 @@ class ValidationWriter:
                 return
             self.failed.extend(batch)
             self.last_error = f"{type(exc).__name__}: {exc}"
+            return
+        keys = [record.key for record in batch if record.key is not None]
+        for key in keys:
+            self._pending.pop(key, None)
+            self._unjournaled.pop(key, None)
+        if self._journal is not None:
+            # The journal notes what the registry took, and reaches the disk
+            # itself once per batch; a failure here only makes a replay redo work.
+            with contextlib.suppress(OSError):
+                self._journal.acknowledge(keys)
+                self._journal.sync()
 
     def close(self, timeout: float | None = None) -> None:
         """Wait for what is queued; retry what failed once. ``timeout`` bounds
-        each of the two waits (seconds; None: no bound)."""
+        each of the two waits (seconds; None: no bound): a write still going
+        then is cancelled, and its records count as not stored. What is not
+        stored stays in the journal, or, without one, in :attr:`failed`."""
+        if self._closed:
+            return  # settled already: what it counted stands
         self._closing = True
-        if self._inflight is not None:
-            self._hurry()
-            self._inflight.result(timeout)
-        retry, self.failed = self.failed, []
-        self._queue.extend(retry)
-        if self._queue:  # nothing more will come: no reason to wait
-            self._loop.run(self._drain(delay=0), timeout)
+        try:
+            if self._inflight is not None and not self._inflight.done():
+                self._hurry()
+                self._loop.run(self._finish(timeout))
+            retry, self.failed = self.failed, []
+            self._queue.extend(retry)
+            if self._queue:  # nothing more will come: no reason to wait
+                self._inflight = self._loop.submit(self._drain(delay=0))
+                self._loop.run(self._finish(timeout))
+        finally:
+            self._settle()
+
+    async def _finish(self, limit: float | None) -> None:
+        """Wait for the drains on the loop, at most ``limit`` seconds; then cancel
+        them and wait until they have stopped, so that nothing is stored after
+        the count. (A drain submitted before this coroutine has started by
+        the time it runs: the loop runs its callbacks in order.)"""
+        import asyncio
+
+        tasks = set(self._tasks)
+        if not tasks:
+            return
+        _, late = await asyncio.wait(tasks, timeout=limit)
+        if late:
+            for task in late:
+                task.cancel()
+            await asyncio.wait(late)
+            self.last_error = (
+                f"the registry did not take them within {limit} s"
+                if self.last_error is None
+                else self.last_error
+            )
+
+    def _settle(self) -> None:
+        """Count what the registry did not take, journal it, and remove the
+        journal when nothing is left in it."""
+        self._closed = True
+        self._queue.clear()
+        journal = self._journal
+        unjournaled = [r for key, r in self._unjournaled.items() if key in self._pending]
+        if journal is not None and unjournaled and self._pending:
+            try:
+                journal.append(unjournaled)  # the disk may have space again
+                unjournaled = []
+            except (OSError, TypeError, ValueError) as exc:
+                self.journal_error = f"{type(exc).__name__}: {exc}"
+        self.failed = unjournaled
+        self.waiting = len(self._pending) - len(unjournaled)
+        if journal is None:
+            return
+        if self._pending:
+            journal.keep()
+            if self.waiting:
+                where = (
+                    f"{self.waiting} wait in the journal {journal.path}, and the next session "
+                    "or pytest-contracts command on this registry stores them"
+                )
+                self.last_error = f"{self.last_error}; {where}" if self.last_error else where
+        else:
+            journal.discard()

@@ -42,6 +42,8 @@ def test_missing(phase_output):
         "cache": "fakeredis",
         "redis_url": None,
         "unstored_validations": 0,
+        "replayed_validations": 0,
+        "journal": f"{project.registry}-contracts-journal",
     }
     failed = next(c for c in data["checks"] if c["outcome"] == "failed")
     assert failed["test"].endswith("test_docs[doc1]")
@@ -172,6 +174,8 @@ def test_the_registry_section_counts_unstored_records_of_every_process() -> None
     summary.merge_worker({"unstored": 3, "unstored_error": None})
     assert summary.registry_info() == {
         "unstored_validations": 6,
+        "replayed_validations": 0,
+        "journal": None,
         "database": "sqlite",
         "database_url": "sqlite+aiosqlite:///registry.db",
         "cache": "fakeredis",

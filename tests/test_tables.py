@@ -6,9 +6,11 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 import sqlalchemy.exc
+import sqlalchemy.ext.asyncio
 
 from pytest_contracts import ContractManager, StateManager
 from pytest_contracts.registry import tables
+from pytest_contracts.registry.records import ValidationInput
 
 from .conftest import Backend
 from .registry_cases import NAME, TEAM, V1_LOOSER, first, make
@@ -57,6 +59,7 @@ async def test_a_version_1_registry_is_migrated_and_keeps_its_contracts(backend:
     async with state.write() as conn:
         await conn.execute(sa.text("ALTER TABLE contracts DROP COLUMN compatibility"))
         await conn.execute(sa.text("DROP TABLE contract_settings"))
+        await _drop_record_keys(conn)
         await conn.execute(
             sa.update(tables.meta).where(tables.meta.c.key == "schema_version").values(value="1")
         )
@@ -69,4 +72,31 @@ async def test_a_version_1_registry_is_migrated_and_keeps_its_contracts(backend:
         version = await conn.scalar(
             sa.select(tables.meta.c.value).where(tables.meta.c.key == "schema_version")
         )
-    assert version == str(tables.SCHEMA_VERSION) == "2"
+    assert version == str(tables.SCHEMA_VERSION) == "3"
+
+
+async def _drop_record_keys(conn: sa.ext.asyncio.AsyncConnection) -> None:
+    """Back to the validations table of schema version 2."""
+    await conn.execute(sa.text("DROP INDEX uq_validations_record_key"))
+    await conn.execute(sa.text("ALTER TABLE contract_validations DROP COLUMN record_key"))
+
+
+async def test_a_version_2_registry_gets_record_keys_and_keeps_its_records(
+    backend: Backend,
+) -> None:
+    state = await backend.state()
+    cm = ContractManager(state)
+    contract = await first(cm)
+    await cm.record_validation(contract.id, "old", True)
+    async with state.write() as conn:
+        await _drop_record_keys(conn)
+        await conn.execute(
+            sa.update(tables.meta).where(tables.meta.c.key == "schema_version").values(value="2")
+        )
+    upgraded = ContractManager(await backend.state())
+    check = ValidationInput(contract=contract, subject="new", passed=True, key="k" * 32)
+    # The key makes a second write of the same check store nothing more.
+    await upgraded.record_validations([check])
+    await upgraded.record_validations([check, check])
+    subjects = [v.subject for v in await upgraded.get_validations(contract.id)]
+    assert sorted(subjects) == ["new", "old"]

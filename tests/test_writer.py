@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -172,3 +174,87 @@ def test_a_refused_record_does_not_take_its_batch_with_it(
     writer.close()  # retried once, refused again: still counted, nothing else lost
     assert [check.subject for check in writer.failed] == ["bad"]
     assert writer.written == 3
+
+
+def journal_lines(folder: Path) -> list[str]:
+    return [line for path in folder.glob("*.journal") for line in path.read_text().splitlines()]
+
+
+def test_a_record_is_in_the_journal_before_add_returns_and_the_file_goes_once_stored(
+    loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(writer_module, "WRITE_DELAY", 60.0)
+    manager = Recorder()
+    writer = ValidationWriter(loop, manager, tmp_path / "j")  # type: ignore[arg-type]
+    writer.add(record(0))
+    writer.add(record(1))
+    assert manager.batches == []  # not written yet, but already on disk
+    assert [json.loads(line)["subject"] for line in journal_lines(tmp_path / "j")] == [
+        "test_0",
+        "test_1",
+    ]
+    writer.close()
+    assert manager.batches == [["test_0", "test_1"]]
+    assert list((tmp_path / "j").iterdir()) == []
+    assert (writer.failed, writer.waiting) == ([], 0)
+
+
+def test_what_the_registry_never_took_waits_in_the_journal_and_is_counted(
+    loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(writer_module, "WRITE_BATCH", 2)
+    writer = ValidationWriter(loop, Failing(failures=99), tmp_path / "j")  # type: ignore[arg-type]
+    for number in range(3):
+        writer.add(record(number))
+    writer.close()
+    # Not lost: counted as waiting, in the file the message names.
+    assert (writer.failed, writer.waiting) == ([], 3)
+    assert writer.journal_path is not None
+    assert len(journal_lines(tmp_path / "j")) == 3
+    assert f"3 wait in the journal {writer.journal_path}" in (writer.last_error or "")
+
+
+def test_a_write_still_going_at_close_is_cancelled_before_the_count(
+    loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(writer_module, "WRITE_DELAY", 0.0)
+    manager = Recorder()
+    manager.gate = loop.run(_event())  # the registry never answers
+    writer = ValidationWriter(loop, manager, tmp_path / "j")  # type: ignore[arg-type]
+    writer.add(record(0))
+    writer.close(timeout=0.2)
+    assert writer.waiting == 1
+    # Released now, the cancelled write stores nothing after the count was taken.
+    loop.loop.call_soon_threadsafe(manager.gate.set)
+    time.sleep(0.2)
+    assert manager.batches == []
+
+
+class FailingAfter(Recorder):
+    """Stores the first ``good`` batches, then fails."""
+
+    def __init__(self, good: int) -> None:
+        super().__init__()
+        self.good = good
+
+    async def record_validations(self, checks: list[ValidationInput]) -> int:
+        if not self.good:
+            raise OSError("the registry went away")
+        self.good -= 1
+        return await super().record_validations(checks)
+
+
+def test_the_journal_tells_what_waits_without_asking_the_registry(
+    loop: RegistryLoop, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from pytest_contracts.journal import waiting_records
+
+    monkeypatch.setattr(writer_module, "WRITE_BATCH", 3)
+    writer = ValidationWriter(loop, FailingAfter(good=1), tmp_path / "j")  # type: ignore[arg-type]
+    for number in range(5):
+        writer.add(record(number))
+    writer.close()
+    # The first batch is in the registry, the other two records are not: the
+    # file says so itself, for a count made while the registry is down.
+    assert writer.waiting == 2
+    assert waiting_records(tmp_path / "j") == 2

@@ -11,7 +11,7 @@ import json
 import textwrap
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import UsageFailure
 from .output import EXIT_FINDING, EXIT_OK, WIDTH, Output, fail, table
@@ -23,6 +23,18 @@ if TYPE_CHECKING:
     from ..registry.manager import ContractManager
 
 Handler = Callable[["ContractManager", argparse.Namespace, Output], Awaitable[int]]
+
+
+async def replay_journals(cm: ContractManager, stream: TextIO) -> None:
+    """Before any command: store the validation records that earlier runs
+    left in this registry's journal, and say so on ``stream`` (stderr, so
+    that ``--json`` output stays one document)."""
+    from ..journal import journal_directory, replay
+
+    done = await replay(cm, journal_directory(cm.state))
+    line = done.describe()
+    if line:
+        stream.write(f"pytest-contracts: {line}\n")
 
 
 async def list_versions(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:

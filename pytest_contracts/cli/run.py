@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ..defaults import DEFAULT_TEAM
 from ..errors import UsageFailure
-from .commands import Handler
+from .commands import Handler, replay_journals
 from .output import EXIT_FINDING, EXIT_UNAVAILABLE, EXIT_USAGE, Output, fail
 from .parser import build_parser
 
@@ -50,7 +50,9 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         return fail(str(exc) if isinstance(exc, ContractError) else mask_url(str(exc)), code)
     try:
         handler: Handler = args.handler
-        return await handler(ContractManager(state), args, out)
+        manager = ContractManager(state)
+        await replay_journals(manager, sys.stderr)
+        return await handler(manager, args, out)
     except UsageFailure as exc:
         return fail(str(exc), EXIT_USAGE, out)
     except (IncompatibleChange, BreakingChangeError) as exc:

@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_en
 from .. import jsondata
 from ..config import backend_of, mask_url, sqlite_url
 from ..errors import ConfigurationError
+from ..journal import server_journal_folder
 from . import tables
 from .counter import default_directory
 
@@ -75,6 +76,11 @@ class Backend(abc.ABC):
     @abc.abstractmethod
     def counter_path(self, url: str, instance_id: str) -> Path:
         """Where the shared cache counter of this database lives."""
+
+    @abc.abstractmethod
+    def journal_path(self, url: str, instance_id: str, project: Path | None) -> Path | None:
+        """Where the validation-record journals of this database live (see
+        :mod:`pytest_contracts.journal`); None when nothing outlives a process."""
 
     @abc.abstractmethod
     async def lock_schema(self, conn: AsyncConnection) -> None:
@@ -178,6 +184,14 @@ class SQLiteBackend(Backend):
         database = make_url(url).database or ""
         return Path(database).expanduser().with_name(Path(database).name + "-contracts-epoch")
 
+    def journal_path(self, url: str, instance_id: str, project: Path | None) -> Path | None:
+        # Beside the file too; a database in memory keeps nothing.
+        database = make_url(url).database or ""
+        if database in ("", ":memory:") or database.startswith("file::memory:"):
+            return None
+        path = Path(database).expanduser()
+        return path.with_name(path.name + "-contracts-journal")
+
     async def lock_schema(self, conn: AsyncConnection) -> None:
         """Nothing to take: the write transaction's ``BEGIN IMMEDIATE`` holds
         the only write lock."""
@@ -230,6 +244,10 @@ class PostgreSQLBackend(Backend):
         # Named by the database's instance id, in the machine's shared folder.
         return default_directory() / f"{instance_id}.epoch"
 
+    def journal_path(self, url: str, instance_id: str, project: Path | None) -> Path | None:
+        # Under the project, named by the database's instance id.
+        return server_journal_folder(instance_id, project)
+
     async def lock_schema(self, conn: AsyncConnection) -> None:
         await _advisory_lock(conn, self._SCHEMA_LOCK_KEY)
 
@@ -278,12 +296,14 @@ _SQLITE_HAS_JSON = sqlite3.sqlite_version_info >= (3, 38)
 _INSERT_VALIDATIONS_JSON = sa.text(
     """
     INSERT INTO contract_validations (contract_id, team_id, contract_name, version,
-        subject, passed, errors, duration_ms, validated_at)
+        subject, passed, errors, duration_ms, validated_at, record_key)
     SELECT c.id, c.team_id, c.contract_name, c.version,
         json_extract(r.value, '$[1]'), json_extract(r.value, '$[2]'),
         json_extract(r.value, '$[3]'), json_extract(r.value, '$[4]'),
-        json_extract(r.value, '$[5]')
+        json_extract(r.value, '$[5]'), json_extract(r.value, '$[6]')
     FROM json_each(:rows) AS r JOIN contracts AS c ON c.id = json_extract(r.value, '$[0]')
+    WHERE NOT EXISTS (SELECT 1 FROM contract_validations AS stored
+        WHERE stored.record_key = json_extract(r.value, '$[6]'))
     ORDER BY r.key
     """
 )
@@ -304,6 +324,7 @@ def _json_rows(rows: list[dict[str, Any]], conn: AsyncConnection) -> str:
                 row["errors"],
                 row["duration_ms"],
                 at(row["validated_at"]),
+                row["record_key"],
             ]
             for row in rows
         ]

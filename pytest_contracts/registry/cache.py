@@ -83,7 +83,10 @@ NEAR_ENTRIES = 1024
 #: Bumped whenever the shape of a cached entry changes. Only the entries carry
 #: it: the generation and epoch keys are shared by every format, so a newer
 #: release's writes still invalidate an older release's entries.
-ENTRY_FORMAT = 1
+#: Format 2: ``[epoch, generation, counter, database, team, name, version id,
+#: record]``; an entry is served only when all of these match what it is read
+#: for (see :func:`_served`).
+ENTRY_FORMAT = 2
 
 
 def _part(text: str) -> str:
@@ -124,6 +127,8 @@ class ActiveCache:
         # writer bumps it, so that fakes on the same database hear of writes
         # made through a real Redis too.
         self._read_counter = use_shared_counter and shared_counter is not None
+        #: The database's identity (its instance id), which every entry names.
+        self._identity = namespace
         self._base = f"{prefix}{namespace}:"
         self._epoch_key = self._base + "epoch"
         self._ttl_ms = max(1, int(ttl * 1000))
@@ -263,7 +268,16 @@ class ActiveCache:
         token: Token = (epoch, gen, local)
         entry = _parse(raw)
         if entry is not None and tuple(entry[:3]) == token:
-            return Lookup(hit=True, payload=entry[3], token=token)
+            served = _served(entry, self._identity, team_id, contract_name)
+            if served is not _MISS:
+                return Lookup(hit=True, payload=served, token=token)
+            logger.warning(
+                "pytest-contracts: the cache entry for %s/%s in %s does not describe that "
+                "contract of this registry; it is ignored and filled again from the database",
+                team_id,
+                contract_name,
+                self.label,
+            )
         return Lookup(hit=False, token=token)
 
     async def _create(self, key: str) -> str:
@@ -292,7 +306,9 @@ class ActiveCache:
                 del near[next(iter(near))]
             near[(team_id, contract_name)] = (token[2], time.monotonic() + self.ttl, payload)
         _, active_key = self._keys(team_id, contract_name)
-        entry = json.dumps([*token, payload], separators=(",", ":"))
+        version_id = payload.get("id") if payload is not None else None
+        header = [self._identity, team_id, contract_name, version_id]
+        entry = json.dumps([*token, *header, payload], separators=(",", ":"))
         try:
             await self.client.set(active_key, entry, px=self._ttl_ms)
         except CACHE_ERRORS as exc:
@@ -356,6 +372,32 @@ def _parse(raw: bytes | str | None) -> list[Any] | None:
         entry = json.loads(raw)
     except (ValueError, RecursionError):
         return None
-    if isinstance(entry, list) and len(entry) == 4:
+    if isinstance(entry, list) and len(entry) == 8:
         return entry
     return None
+
+
+#: What :func:`_served` returns for an entry that must not be served.
+_MISS: Any = object()
+
+
+def _served(entry: list[Any], identity: str, team_id: str, contract_name: str) -> Any:
+    """The record (or None: no active version) an entry read under this
+    contract's key may serve; :data:`_MISS` unless the entry names this
+    database, this team and this contract, and its record is the active
+    version it names, of that same contract."""
+    database, team, name, version_id, payload = entry[3:]
+    if (database, team, name) != (identity, team_id, contract_name):
+        return _MISS
+    if payload is None:
+        return None if version_id is None else _MISS
+    if not isinstance(payload, dict) or not isinstance(version_id, str):
+        return _MISS
+    if (
+        payload.get("id") != version_id
+        or payload.get("team_id") != team_id
+        or payload.get("contract_name") != contract_name
+        or payload.get("status") != "active"
+    ):
+        return _MISS
+    return payload

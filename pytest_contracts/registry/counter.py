@@ -6,6 +6,14 @@ them. Instead every write that changes what is active bumps this counter, an
 8-byte file mapped into memory, and every fake-cache entry records the value
 it was filled under: reading it costs a memory access, not a round trip, and
 an entry filled before another process's write is never served after it.
+
+Whoever can write the counter can set it back to the value an old entry was
+filled under, and have a replaced version served again. So a counter file is
+created readable and writable by its owner only, whatever the umask, and one
+that someone else owns or that a group or everyone may write is refused (a
+:class:`PermissionError`, which the caller treats as a counter it cannot
+open): the fake cache then keeps no active versions. Processes of several
+users on one database do not share a fake cache.
 """
 
 from __future__ import annotations
@@ -13,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import mmap
 import os
+import stat
 import struct
 import tempfile
 from pathlib import Path
@@ -21,6 +30,7 @@ try:
     import fcntl
 except ImportError:  # pragma: no cover - not POSIX
     fcntl = None  # type: ignore[assignment]
+
 
 _FORMAT = "<Q"
 _SIZE = struct.calcsize(_FORMAT)
@@ -51,15 +61,14 @@ class SharedCounter:
             with contextlib.suppress(OSError):
                 path.parent.chmod(0o1777)
         self.path = path
-        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0)
+        self._fd = os.open(path, flags, 0o600)
         try:
+            _check_trusted(self._fd, path)
             with self._locked():
                 if os.fstat(self._fd).st_size < _SIZE:
                     os.ftruncate(self._fd, _SIZE)
-                    # Other users' processes on the same database bump it too;
-                    # the worst any writer can do is cause cache misses.
-                    with contextlib.suppress(OSError):
-                        os.fchmod(self._fd, 0o666)
+                    os.fchmod(self._fd, 0o600)  # new: writable by its owner, whatever the umask
             self._map = mmap.mmap(self._fd, _SIZE)
         except BaseException:
             os.close(self._fd)
@@ -81,6 +90,26 @@ class SharedCounter:
         if not self._map.closed:
             self._map.close()
             os.close(self._fd)
+
+
+def _check_trusted(fd: int, path: Path) -> None:
+    """Refuse a counter file that is not a regular file of this user's, or
+    that others may write; tighten one this process just created under a
+    loose umask (the mode given to open() is only an upper bound)."""
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode):
+        raise PermissionError(f"the cache counter {path} is not a regular file")
+    if info.st_uid != os.getuid():
+        raise PermissionError(
+            f"the cache counter {path} belongs to another user (uid {info.st_uid}); "
+            "remove it, or set PYTEST_CONTRACTS_COUNTER_DIR to a folder of your own"
+        )
+    if info.st_mode & 0o022:
+        raise PermissionError(
+            f"the cache counter {path} may be written by others (mode "
+            f"{stat.S_IMODE(info.st_mode):o}); remove it, or make it writable by its "
+            "owner only: chmod 600"
+        )
 
 
 class _Lock:

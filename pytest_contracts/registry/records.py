@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -18,6 +19,9 @@ from . import tables
 from .arguments import check_text
 from .base import RegistryPart, no_contract, now
 from .rows import to_validation
+
+if TYPE_CHECKING:
+    from .connections import StateManager
 
 _C = tables.contracts
 
@@ -35,6 +39,18 @@ class ValidationInput:
     errors: Sequence[Any] = ()
     duration_ms: float = 0.0
     validated_at: datetime | None = None
+    #: What makes this check one: a check stored again under the same key
+    #: (replayed from a journal, say) is not stored twice. None: a new key.
+    key: str | None = None
+
+
+#: The longest key of a check.
+MAX_KEY_LENGTH = 32
+
+
+def new_key() -> str:
+    """A key for one check (see :attr:`ValidationInput.key`)."""
+    return uuid.uuid4().hex
 
 
 class ValidationRecords(RegistryPart):
@@ -73,8 +89,10 @@ class ValidationRecords(RegistryPart):
     async def record_validations(self, checks: Sequence[ValidationInput]) -> int:
         """Store many checks in one transaction (what the pytest plugin uses,
         so that a session pays one commit per batch, not one per test).
-        Returns how many were stored; a check whose contract does not exist
-        raises :class:`ContractNotFound` and stores nothing."""
+        Returns how many of them are in the registry now: a check whose key
+        is already stored (written before, then replayed) counts, and is not
+        stored twice. A check whose contract does not exist raises
+        :class:`ContractNotFound` and stores nothing."""
         rows = [_validation_values(check) for check in checks]
         if not rows:
             return 0
@@ -132,6 +150,19 @@ class ValidationRecords(RegistryPart):
         return [to_validation(row) for row in rows]
 
 
+async def stored_record_keys(state: StateManager, keys: Sequence[str]) -> set[str]:
+    """Which of these check keys (:attr:`ValidationInput.key`) the registry
+    has stored already (what a replay of a journal leaves out)."""
+    column = tables.validations.c.record_key
+    found: set[str] = set()
+    wanted = list(dict.fromkeys(keys))
+    async with state.read() as conn:
+        for start in range(0, len(wanted), 500):
+            query = sa.select(column).where(column.in_(wanted[start : start + 500]))
+            found.update((await conn.execute(query)).scalars())
+    return found
+
+
 def _validation_values(check: ValidationInput) -> dict[str, Any]:
     """The checked, JSON-encoded values of one validation record."""
     contract = check.contract
@@ -155,6 +186,10 @@ def _validation_values(check: ValidationInput) -> dict[str, Any]:
         raise InvalidArgument(
             f"duration_ms must be a number of milliseconds >= 0, not {duration!r}"
         )
+    key = check.key
+    if key is None:
+        key = new_key()
+    check_text(key, "key", MAX_KEY_LENGTH)
     at = check.validated_at
     if at is None:
         at = now()
@@ -170,6 +205,7 @@ def _validation_values(check: ValidationInput) -> dict[str, Any]:
         "errors": _errors_text(errors),
         "duration_ms": float(duration),
         "validated_at": at,
+        "record_key": key,
     }
 
 
@@ -188,10 +224,13 @@ def _errors_text(errors: list[Any]) -> str:
 def _insert_validation_statement() -> sa.Insert:
     """INSERT ... SELECT: the team, name and version come from the contract row
     itself, so a record can never disagree with the registry, and a missing
-    contract inserts nothing instead of failing on the foreign key. The
-    record's own values are bound parameters, so that one statement serves a
-    whole batch (executemany)."""
+    contract inserts nothing instead of failing on the foreign key. A record
+    whose key is stored already inserts nothing either (the unique index
+    backs this up). The record's own values are bound parameters, so that
+    one statement serves a whole batch (executemany)."""
     v = tables.validations
+    stored = sa.alias(v, "stored")
+    key = sa.bindparam("record_key", type_=sa.String)
     source = sa.select(
         _C.c.id,
         _C.c.team_id,
@@ -202,7 +241,11 @@ def _insert_validation_statement() -> sa.Insert:
         sa.bindparam("errors", type_=sa.Text),
         sa.bindparam("duration_ms", type_=sa.Float),
         sa.bindparam("validated_at", type_=tables.UTCDateTime),
-    ).where(_C.c.id == sa.bindparam("contract_id", type_=sa.String))
+        key,
+    ).where(
+        _C.c.id == sa.bindparam("contract_id", type_=sa.String),
+        ~sa.exists().where(stored.c.record_key == key),
+    )
     return sa.insert(v).from_select(
         [
             v.c.contract_id,
@@ -214,6 +257,7 @@ def _insert_validation_statement() -> sa.Insert:
             v.c.errors,
             v.c.duration_ms,
             v.c.validated_at,
+            v.c.record_key,
         ],
         source,
     )

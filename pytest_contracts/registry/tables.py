@@ -15,7 +15,7 @@ from sqlalchemy.engine import Dialect
 
 #: Bumped by every release that changes the tables; ``migrations`` below
 #: brings an older database up to it.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -141,9 +141,13 @@ validations = sa.Table(
     sa.Column("errors", sa.Text, nullable=False),
     sa.Column("duration_ms", sa.Float, nullable=False),
     sa.Column("validated_at", UTCDateTime, nullable=False),
+    # A key per check, so that a record written again from a journal is
+    # stored once (NULL in records of schema version 2 and before).
+    sa.Column("record_key", sa.String(32)),
 )
 sa.Index("ix_validations_contract", validations.c.contract_id, validations.c.id)
 sa.Index("ix_validations_subject", validations.c.subject, validations.c.id)
+sa.Index("uq_validations_record_key", validations.c.record_key, unique=True)
 
 
 async def _migrate_1_to_2(conn: Any) -> None:
@@ -153,7 +157,20 @@ async def _migrate_1_to_2(conn: Any) -> None:
     await conn.execute(sa.text("ALTER TABLE contracts ADD COLUMN compatibility TEXT"))
 
 
+async def _migrate_2_to_3(conn: Any) -> None:
+    """Version 3 keys each validation record, so that one replayed from a
+    journal is stored once."""
+    await conn.execute(
+        sa.text("ALTER TABLE contract_validations ADD COLUMN record_key VARCHAR(32)")
+    )
+    await conn.execute(
+        sa.text(
+            "CREATE UNIQUE INDEX uq_validations_record_key ON contract_validations (record_key)"
+        )
+    )
+
+
 def migrations() -> dict[int, Any]:
     """Steps from schema version N to N+1, keyed by N: each an async function
     of the connection, run in the transaction that records the new version."""
-    return {1: _migrate_1_to_2}
+    return {1: _migrate_1_to_2, 2: _migrate_2_to_3}
