@@ -136,7 +136,13 @@ class ContractsSession:
                 from .registry.files import read_contract_dir
                 from .registry.loading import load_contract_files
 
-                files = read_contract_dir(self.settings.contracts_dir, self.settings.team)
+                files = read_contract_dir(
+                    self.settings.contracts_dir,
+                    self.settings.team,
+                    warn=lambda text: self.config.issue_config_time_warning(
+                        ContractWarning(text), stacklevel=2
+                    ),
+                )
                 # Without the gate, an undeclared break is loaded as a draft, with a warning.
                 result = loop.run(
                     load_contract_files(manager, files, gate=self.settings.gate), CALL_TIMEOUT

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
+import os
 import sys
 from collections.abc import Sequence
 
@@ -22,9 +25,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.team = args.team or DEFAULT_TEAM
     out = Output(args.json, sys.stdout)
     try:
-        return asyncio.run(_run(args, out))
+        code = asyncio.run(_run(args, out))
+        sys.stdout.flush()  # a reader that left early is found here, not at exit
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+    return code
+
+
+#: The exit code when stdout's reader has gone (``| head -1``): a command
+#: killed by SIGPIPE exits 128 + 13 in a shell.
+EXIT_PIPE_CLOSED = 141
+
+
+def _reader_gone() -> int:
+    """Stop quietly: what is left to print goes nowhere, and the interpreter's
+    last flush at exit finds no broken pipe to complain about."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return EXIT_PIPE_CLOSED
 
 
 async def _run(args: argparse.Namespace, out: Output) -> int:
