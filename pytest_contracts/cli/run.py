@@ -50,7 +50,7 @@ def _reader_gone() -> int:
 
 
 async def _run(args: argparse.Namespace, out: Output) -> int:
-    from ..config import mask_url
+    from ..config import redact
     from ..errors import (
         BreakingChangeError,
         ConfigurationError,
@@ -61,6 +61,12 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
     from ..registry.connections import StateManager
     from ..registry.manager import ContractManager
 
+    urls = (args.db, args.redis_url, os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL"))
+
+    def failed(exc: BaseException, code: int) -> int:
+        """The error's one line, any password in it replaced by ``***``."""
+        return fail(redact(str(exc), *urls), code, out)
+
     try:
         state = await StateManager.create(
             database_url=args.db,
@@ -69,17 +75,17 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         )
     except (ConfigurationError, RegistryUnavailable, OSError) as exc:
         code = EXIT_USAGE if isinstance(exc, ConfigurationError) else EXIT_UNAVAILABLE
-        return fail(str(exc) if isinstance(exc, ContractError) else mask_url(str(exc)), code)
+        return failed(exc, code)
     try:
         handler: Handler = args.handler
         return await handler(ContractManager(state), args, out)
     except UsageFailure as exc:
-        return fail(str(exc), EXIT_USAGE, out)
+        return failed(exc, EXIT_USAGE)
     except (IncompatibleChange, BreakingChangeError) as exc:
-        return fail(str(exc), EXIT_FINDING, out)
+        return failed(exc, EXIT_FINDING)
     except RegistryUnavailable as exc:
-        return fail(str(exc), EXIT_UNAVAILABLE, out)
+        return failed(exc, EXIT_UNAVAILABLE)
     except ContractError as exc:
-        return fail(str(exc), EXIT_USAGE, out)
+        return failed(exc, EXIT_USAGE)
     finally:
         await state.close()

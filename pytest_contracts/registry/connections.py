@@ -21,7 +21,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..config import mask_url, resolve_database_url, resolve_redis_url, sqlite_url
+from ..config import mask_url, redact, resolve_database_url, resolve_redis_url, sqlite_url
 from ..errors import ConfigurationError, RegistryUnavailable
 from . import tables
 from .backends import POSTGRESQL, Backend, backend_for
@@ -122,7 +122,8 @@ class StateManager:
                 Redis.from_url(resolved_redis)  # parses only; connects on first use
             except ValueError as exc:
                 raise ConfigurationError(
-                    f"Redis URL {mask_url(resolved_redis)!r} cannot be used: {exc}"
+                    f"Redis URL {mask_url(resolved_redis)!r} cannot be used: "
+                    f"{redact(str(exc), resolved_redis)}"
                 ) from None
         self = object.__new__(cls)
         self.database_url = url
@@ -231,9 +232,10 @@ class StateManager:
         try:
             await self.redis.ping()
         except CACHE_ERRORS as exc:
+            detail = redact(str(exc), self.redis_url)
             raise RegistryUnavailable(
                 f"real Redis was requested but {self.cache.label} does not answer "
-                f"({type(exc).__name__}: {exc}). Start it (e.g. 'redis-server' or "
+                f"({type(exc).__name__}: {detail}). Start it (e.g. 'redis-server' or "
                 "'docker run -p 6379:6379 redis'), point REDIS_URL at a running one, "
                 "or drop the real-Redis request to use the in-process fake cache"
             ) from None
@@ -300,7 +302,7 @@ class StateManager:
 
     def _unavailable(self, exc: BaseException) -> RegistryUnavailable:
         text = str(getattr(exc, "orig", None) or exc).strip()
-        detail = text.splitlines()[0] if text else type(exc).__name__
+        detail = redact(text.splitlines()[0], self.database_url) if text else type(exc).__name__
         return RegistryUnavailable(
             f"the registry database at {mask_url(self.database_url)} cannot be used: {detail}"
         )
