@@ -11,6 +11,7 @@ The tree (public names are exported by ``pytest_contracts``)::
     |   +-- InvalidSchema (ValueError)       not a usable JSON Schema; .path
     |   +-- InvalidTransition                a lifecycle move not allowed
     |   +-- RegistryUnavailable (ConnectionError)   database or required cache down
+    |   |   +-- RegistryDamaged                 corrupt database pages, a damaged meta row
     |   +-- InvalidArgument (ValueError)     a name, type or status the registry refuses
     |   |   +-- InvalidVersion               not greater than the newest version
     |   +-- IncompatibleChange               a new version breaks its mode; .report
@@ -85,6 +86,12 @@ class InvalidTransition(ContractError):
 
 class RegistryUnavailable(ContractError, ConnectionError):
     """The database (or a cache that was explicitly required) cannot be reached."""
+
+
+class RegistryDamaged(RegistryUnavailable):
+    """The registry database answers, but what it holds is damaged: corrupt
+    pages, or a meta row the registry cannot read. The message names the
+    database and what to do (restore a backup, or move the file away)."""
 
 
 def describe(team_id: Any, contract_name: Any, version: Any | None = None) -> str:
