@@ -9,11 +9,10 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
-
-from sqlalchemy.engine import make_url
 
 from .defaults import DEFAULT_ENGINE, DEFAULT_REDIS_URL, DEFAULT_SQLITE_PATH, ENGINES
 from .errors import ConfigurationError, InvalidArgument
@@ -64,17 +63,33 @@ def resolve_database_url(
         )
         raise ConfigurationError(f"database URL {mask_url(url)!r} uses {scheme!r}: {advice}")
     resolved = f"{driver}://{rest}"
-    try:
-        port = make_url(resolved).port
-    except ValueError:
-        port = -1
-    if port is not None and not 0 < port < 65536:
+    port = _database_port(resolved)
+    if port is not None and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
         raise ConfigurationError(
             f"database URL {mask_url(url)!r} cannot be used: its port must be a whole "
             "number from 1 to 65535 (PostgreSQL's is usually 5432); in a password, write "
             "'#', '/', '?' and '@' as %23, %2F, %3F and %40"
         )
     return resolved
+
+
+def _database_port(url: str) -> str | None:
+    """The port text of a database URL as SQLAlchemy's URL parser splits it
+    (the user part ends at the first ``@``, the port runs from the ``:``
+    after the host to ``/`` or ``?``), or None when there is none. Written
+    out, so that reading the options does not import SQLAlchemy."""
+    rest = url.partition("://")[2]
+    if rest.startswith("/"):
+        return None
+    first_at = rest.find("@")
+    if first_at >= 0 and "/" not in rest[:first_at].partition(":")[0]:
+        rest = rest[first_at + 1 :]
+    hostport = re.split(r"[/?]", rest, maxsplit=1)[0]
+    if hostport.startswith("["):
+        hostport = hostport.partition("]")[2]
+        return (hostport[1:] or None) if hostport.startswith(":") else None
+    _host, sep, port = hostport.partition(":")
+    return (port or None) if sep else None
 
 
 def resolve_redis_url(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -190,6 +205,8 @@ def url_secrets(url: str) -> set[str]:
         # a user who did not percent-encode the password meant.
         found.add(rest[rest.find(":") + 1 : last_at])
     with contextlib.suppress(Exception):  # a URL one parser refuses
+        from sqlalchemy.engine import make_url
+
         parsed = make_url(url)
         if parsed.password is not None:
             found.add(str(parsed.password))

@@ -17,6 +17,7 @@ The tree (public names are exported by ``pytest_contracts``)::
     |   +-- IncompatibleChange               a new version breaks its mode; .report
     |   +-- ConfigurationError (ValueError)  a database or Redis setting that cannot work
     |   +-- ContractFileError                a contract file that cannot be loaded
+    |   |   +-- NotRegularFile               a FIFO, device or folder: never read
     |   |   +-- BreakingChangeError          gate: an undeclared break; .findings
     |   +-- NotJSONData (TypeError)          an output that is not JSON data; .pointer
     |   +-- OutputTooLarge (ValueError)      an output over the size limit; .size
@@ -146,6 +147,11 @@ class ConfigurationError(ContractError, ValueError):
 
 class ContractFileError(ContractError):
     """A contract file that cannot be loaded; the message names the file."""
+
+
+class NotRegularFile(ContractFileError):
+    """A path that is not a regular file (a FIFO, a device, a folder): it is
+    never read, because reading it could block or never end."""
 
 
 class BreakingChangeError(ContractFileError):

@@ -25,7 +25,7 @@ from typing import Any
 
 from ..compat import Mode, Policy
 from ..defaults import MAX_CONTRACT_FILE_BYTES, MAX_CONTRACT_FILE_DEPTH, MAX_VERSION_LENGTH
-from ..errors import ContractFileError, InvalidArgument, InvalidSchema
+from ..errors import ContractFileError, InvalidArgument, InvalidSchema, NotRegularFile
 from ..jsondata import MAX_INT_DIGITS
 from ..models import CompatibilitySettings, Contract
 from ..schemas import check_specification
@@ -84,22 +84,13 @@ def file_error(path: Path, problem: str) -> ContractFileError:
 
 
 # -- reading -----------------------------------------------------------------------
-class _Refused(Exception):
-    """A value the JSON reader refuses; the message says what and why."""
-
-
-class NotRegularFile(ContractFileError):
-    """A path that is not a regular file (a FIFO, a device, a folder): it is
-    never read, because reading it could block or never end."""
-
-
 def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     data = dict(pairs)
     if len(data) != len(pairs):
         seen: set[str] = set()
         for key, _value in pairs:
             if key in seen:
-                raise _Refused(
+                raise ValueError(
                     f"the key {_short(repr(key))} appears twice in one object; "
                     "keep one (JSON readers disagree on which one wins)"
                 )
@@ -110,7 +101,7 @@ def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 def _integer(text: str) -> int:
     digits = len(text) - text.startswith("-")
     if digits > MAX_INT_DIGITS:
-        raise _Refused(
+        raise ValueError(
             f"an integer of {digits:,} digits (at most {MAX_INT_DIGITS:,} are allowed); "
             "write it as a string"
         )
@@ -120,12 +111,12 @@ def _integer(text: str) -> int:
 def _number(text: str) -> float:
     value = float(text)
     if not math.isfinite(value):
-        raise _Refused(f"the number {_short(text)} is too large for a JSON number")
+        raise ValueError(f"the number {_short(text)} is too large for a JSON number")
     return value
 
 
 def _constant(text: str) -> Any:
-    raise _Refused(f"{text} is not JSON (use null or a string)")
+    raise ValueError(f"{text} is not JSON (use null or a string)")
 
 
 def _short(shown: str, limit: int = 60) -> str:
@@ -179,7 +170,7 @@ def parse_json(text: str) -> Any:
         raise ValueError(
             f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
         ) from None
-    except _Refused as exc:
+    except ValueError as exc:  # refused by one of the hooks above
         raise ValueError(f"not valid JSON data: {exc}") from None
     except RecursionError:  # pragma: no cover - the depth check comes first
         raise ValueError("nested too deeply to read") from None
