@@ -4,6 +4,7 @@ the logs or the command's output."""
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -213,8 +214,11 @@ def test_no_channel_shows_a_password_of_a_reachable_registry(
 
     base = make_url(url)  # the server trusts the user: any password connects
     password = special_password(character)
+    # A raw "@" would end the user part for SQLAlchemy (and the host would be
+    # wrong): a user who wants to connect encodes it.
+    written = quote(password, safe="") if character == "@" else password
     target = (
-        f"postgresql://{base.username}:{password}@{base.host}:{base.port or 5432}/{base.database}"
+        f"postgresql://{base.username}:{written}@{base.host}:{base.port or 5432}/{base.database}"
     )
     places = _every_channel(project, "--contracts-db", target)
     assert "2 passed" in places[0][1], places[0][1]
