@@ -6,11 +6,13 @@ default. Nothing here connects to anything.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from urllib.parse import quote, unquote, urlsplit
 
 from .defaults import DEFAULT_ENGINE, DEFAULT_REDIS_URL, DEFAULT_SQLITE_PATH, ENGINES
 from .errors import ConfigurationError, InvalidArgument
@@ -60,7 +62,34 @@ def resolve_database_url(
             else "supported are SQLite (sqlite+aiosqlite://) and PostgreSQL (postgresql+asyncpg://)"
         )
         raise ConfigurationError(f"database URL {mask_url(url)!r} uses {scheme!r}: {advice}")
-    return f"{driver}://{rest}"
+    resolved = f"{driver}://{rest}"
+    port = _database_port(resolved)
+    if port is not None and not (port.isascii() and port.isdigit() and 0 < int(port) < 65536):
+        raise ConfigurationError(
+            f"database URL {mask_url(url)!r} cannot be used: its port must be a whole "
+            "number from 1 to 65535 (PostgreSQL's is usually 5432); in a password, write "
+            "'#', '/', '?' and '@' as %23, %2F, %3F and %40"
+        )
+    return resolved
+
+
+def _database_port(url: str) -> str | None:
+    """The port text of a database URL as SQLAlchemy's URL parser splits it
+    (the user part ends at the first ``@``, the port runs from the ``:``
+    after the host to ``/`` or ``?``), or None when there is none. Written
+    out, so that reading the options does not import SQLAlchemy."""
+    rest = url.partition("://")[2]
+    if rest.startswith("/"):
+        return None
+    first_at = rest.find("@")
+    if first_at >= 0 and "/" not in rest[:first_at].partition(":")[0]:
+        rest = rest[first_at + 1 :]
+    hostport = re.split(r"[/?]", rest, maxsplit=1)[0]
+    if hostport.startswith("["):
+        hostport = hostport.partition("]")[2]
+        return (hostport[1:] or None) if hostport.startswith(":") else None
+    _host, sep, port = hostport.partition(":")
+    return (port or None) if sep else None
 
 
 def resolve_redis_url(explicit: str | None = None, environ: Mapping[str, str] | None = None) -> str:
@@ -85,6 +114,16 @@ def resolve_redis_url(explicit: str | None = None, environ: Mapping[str, str] | 
     if urlsplit(url).scheme not in {"redis", "rediss", "unix"}:
         raise ConfigurationError(
             f"Redis URL {mask_url(url)!r} must start with redis://, rediss:// or unix://"
+        )
+    try:
+        number = urlsplit(url).port
+    except ValueError:
+        number = -1
+    if number is not None and not 0 < number < 65536:
+        raise ConfigurationError(
+            f"Redis URL {mask_url(url)!r} cannot be used: its port must be a whole "
+            "number from 1 to 65535 (Redis's is usually 6379); in a password, write "
+            "'#', '/', '?' and '@' as %23, %2F, %3F and %40"
         )
     return url
 
@@ -116,28 +155,114 @@ def _mask_query(query: str) -> str:
     return "&".join(pairs)
 
 
-def mask_url(url: str) -> str:
-    """The URL with any password (in the user part or the query) replaced by
-    ``***``, safe to print or log."""
-    try:
+#: Secrets shorter than this are hidden where they stand in a URL, but not
+#: searched for in the rest of a message: a two-letter password would
+#: blank every word that contains it.
+MIN_SCRUBBED_SECRET = 4
+
+
+def _password_span(url: str) -> tuple[int, int] | None:
+    """Where the password of ``url`` stands, as the widest of what the
+    drivers' parsers read: SQLAlchemy's (the user part ends at the first
+    ``@``; ``#``, ``/`` and ``?`` belong to the password) and the standard
+    library's, which redis-py uses (the user part ends at the last ``@``
+    before the first ``/``, ``?`` or ``#``). Both begin after the first ``:``
+    of the user part."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or rest.startswith("/"):
+        return None
+    offset = len(scheme) + len(sep)
+    ends: list[int] = []
+    first_at = rest.find("@")
+    if first_at >= 0 and "/" not in rest[:first_at].partition(":")[0]:
+        ends.append(first_at)  # SQLAlchemy's user part: a name without ":" or "/"
+    netloc_end = min((i for i in map(rest.find, "/?#") if i >= 0), default=len(rest))
+    last_at = rest.rfind("@", 0, netloc_end)
+    if last_at >= 0:
+        ends.append(last_at)  # the standard library's user part
+    if not ends:
+        return None
+    end = max(ends)
+    colon = rest.find(":", 0, end)
+    if colon < 0:
+        return None  # a user name and no password
+    return offset + colon + 1, offset + end
+
+
+def url_secrets(url: str) -> set[str]:
+    """Every text a driver may read from ``url`` as its password or another
+    secret parameter, as written and as decoded: SQLAlchemy's
+    ``make_url``, redis-py's ``parse_url`` (for Redis URLs) and the standard
+    library's ``urlsplit`` are asked, and the widest password span as well."""
+    found: set[str] = set()
+    span = _password_span(url)
+    if span is not None:
+        found.add(url[span[0] : span[1]])
+    _scheme, sep, rest = url.partition("://")
+    last_at = rest.rfind("@")
+    if sep and not rest.startswith("/") and last_at > 0 and ":" in rest[:last_at]:
+        # The widest reading of all: up to the URL's last "@", which is what
+        # a user who did not percent-encode the password meant.
+        found.add(rest[rest.find(":") + 1 : last_at])
+    with contextlib.suppress(Exception):  # a URL one parser refuses
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+        if parsed.password is not None:
+            found.add(str(parsed.password))
+        for name, value in parsed.query.items():
+            if name.lower() in _SECRET_PARAMETERS:
+                found.update([value] if isinstance(value, str) else value)
+    if urlsplit(url).scheme in {"redis", "rediss", "unix"}:
+        with contextlib.suppress(Exception):
+            from redis.connection import parse_url
+
+            password = parse_url(url).get("password")  # type: ignore[no-untyped-call]
+            if isinstance(password, str):
+                found.add(password)
+    with contextlib.suppress(ValueError):
         parts = urlsplit(url)
-    except ValueError:
-        return "<unparseable URL>"
-    query = _mask_query(parts.query)
-    if parts.password is None and query == parts.query:
-        return url
-    netloc = parts.netloc
-    if parts.password is not None:
-        user = quote(parts.username or "", safe="")
-        host = parts.hostname or ""
-        if ":" in host:
-            host = f"[{host}]"
-        try:
-            port = parts.port
-        except ValueError:
-            port = None
-        netloc = f"{user}:***@{host}" + (f":{port}" if port is not None else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+        if parts.password is not None:
+            found.update([parts.password, unquote(parts.password)])
+        for pair in parts.query.split("&"):
+            name, sep, value = pair.partition("=")
+            if sep and unquote(name).lower() in _SECRET_PARAMETERS:
+                found.update([value, unquote(value), unquote(value.replace("+", " "))])
+    found.discard("")
+    encoded = {quote(secret, safe="") for secret in found} | {
+        quote(secret, safe=":@&=+$,;~!*'()") for secret in found
+    }
+    return found | encoded
+
+
+def mask_url(url: str) -> str:
+    """The URL with its password (in the user part or the query) replaced by
+    ``***``, safe to print or log. What counts as the password is what any of
+    the drivers' parsers would read as one (see :func:`url_secrets`)."""
+    span = _password_span(url)
+    masked = url if span is None else f"{url[: span[0]]}***{url[span[1] :]}"
+    head, sep, query = masked.partition("?")
+    if sep:
+        masked = f"{head}?{_mask_query(query)}"
+    return _scrub(masked, url_secrets(url))
+
+
+def _scrub(text: str, secrets: set[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= MIN_SCRUBBED_SECRET:
+            text = text.replace(secret, "***")
+    return text
+
+
+def redact(text: str, *urls: str | None) -> str:
+    """``text`` (an error message, say, which a driver may have written with
+    the URL in it) with each of ``urls`` masked and every occurrence of their
+    passwords replaced by ``***``."""
+    for url in urls:
+        if url:
+            text = text.replace(url, mask_url(url))
+            text = _scrub(text, url_secrets(url))
+    return text
 
 
 def backend_of(database_url: str) -> str:

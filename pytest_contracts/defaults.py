@@ -43,3 +43,12 @@ MAX_VERSION_LENGTH = 64
 
 #: The SDLC phases, in order, when ``contracts_phases`` does not say.
 DEFAULT_PHASES = ("requirements", "design", "implementation", "testing", "deployment")
+
+#: The largest contract file read, in bytes: a large real one (a schema with
+#: hundreds of properties) is about 100 KB.
+MAX_CONTRACT_FILE_BYTES = 4 * 1024 * 1024
+
+#: The deepest nesting of arrays and objects a contract file may have: a real
+#: schema is rarely ten levels deep, and every part of the registry that walks
+#: a schema (checks, compatibility, validation) stays far within Python's stack.
+MAX_CONTRACT_FILE_DEPTH = 100

@@ -11,11 +11,13 @@ The tree (public names are exported by ``pytest_contracts``)::
     |   +-- InvalidSchema (ValueError)       not a usable JSON Schema; .path
     |   +-- InvalidTransition                a lifecycle move not allowed
     |   +-- RegistryUnavailable (ConnectionError)   database or required cache down
+    |   |   +-- RegistryDamaged                 corrupt database pages, a damaged meta row
     |   +-- InvalidArgument (ValueError)     a name, type or status the registry refuses
     |   |   +-- InvalidVersion               not greater than the newest version
     |   +-- IncompatibleChange               a new version breaks its mode; .report
     |   +-- ConfigurationError (ValueError)  a database or Redis setting that cannot work
     |   +-- ContractFileError                a contract file that cannot be loaded
+    |   |   +-- NotRegularFile               a FIFO, device or folder: never read
     |   |   +-- BreakingChangeError          gate: an undeclared break; .findings
     |   +-- NotJSONData (TypeError)          an output that is not JSON data; .pointer
     |   +-- OutputTooLarge (ValueError)      an output over the size limit; .size
@@ -93,6 +95,12 @@ class RegistryUnavailable(ContractError, ConnectionError):
     """The database (or a cache that was explicitly required) cannot be reached."""
 
 
+class RegistryDamaged(RegistryUnavailable):
+    """The registry database answers, but what it holds is damaged: corrupt
+    pages, or a meta row the registry cannot read. The message names the
+    database and what to do (restore a backup, or move the file away)."""
+
+
 def describe(team_id: Any, contract_name: Any, version: Any | None = None) -> str:
     """``team 'a', contract 'b', version 'v1'``: the phrase every message uses."""
     text = f"team {team_id!r}, contract {contract_name!r}"
@@ -145,6 +153,11 @@ class ConfigurationError(ContractError, ValueError):
 
 class ContractFileError(ContractError):
     """A contract file that cannot be loaded; the message names the file."""
+
+
+class NotRegularFile(ContractFileError):
+    """A path that is not a regular file (a FIFO, a device, a folder): it is
+    never read, because reading it could block or never end."""
 
 
 class BreakingChangeError(ContractFileError):

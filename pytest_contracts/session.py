@@ -200,7 +200,13 @@ class ContractsSession:
                 from .registry.files import read_contract_dir
                 from .registry.loading import load_contract_files
 
-                files = read_contract_dir(self.settings.contracts_dir, self.settings.team)
+                files = read_contract_dir(
+                    self.settings.contracts_dir,
+                    self.settings.team,
+                    warn=lambda text: self.config.issue_config_time_warning(
+                        ContractWarning(text), stacklevel=2
+                    ),
+                )
                 # Without the gate, an undeclared break is loaded as a draft, with a warning.
                 result = loop.run(
                     load_contract_files(manager, files, gate=self.settings.gate), CALL_TIMEOUT
@@ -213,13 +219,19 @@ class ContractsSession:
                 for text in result.warnings:  # an error under -W error: stop the run
                     self.config.issue_config_time_warning(ContractWarning(text), stacklevel=2)
         except (ContractError, ContractWarning) as exc:
-            summary.start_error = str(exc).splitlines()[0]
-            raise pytest.UsageError(f"pytest-contracts: {exc}") from None
+            summary.start_error = self._redact(str(exc).splitlines()[0])
+            raise pytest.UsageError(f"pytest-contracts: {self._redact(str(exc))}") from None
         except OSError as exc:
             summary.start_error = (
-                f"the registry at {mask_url(self.settings.database_url)} cannot be used: {exc}"
+                f"the registry at {mask_url(self.settings.database_url)} cannot be used: "
+                f"{self._redact(str(exc))}"
             )
             raise pytest.UsageError(f"pytest-contracts: {summary.start_error}") from None
+
+    def _redact(self, text: str) -> str:
+        from .config import redact
+
+        return redact(text, self.settings.database_url, self.settings.redis_url)
 
     def unresolved_breaks(self, contracts: set[tuple[str, str]]) -> list[str]:
         """The registry's undeclared, unaccepted breaks of these contracts

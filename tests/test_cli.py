@@ -457,3 +457,60 @@ def test_check_shows_the_witness_of_a_break_in_text_and_json(loaded: Run, tmp_pa
     (finding,) = [item for item in data["files"] if item["version"] == "v2.0"]
     (change,) = finding["compatibility"]["changes"]
     assert change["witness"] == {"direction": "readers", "document": {"id": ""}}
+
+
+# -- a reader that leaves early (| head -1) ---------------------------------------
+F_SETPIPE_SZ = 1031  # Linux: set a pipe's buffer size
+
+
+@pytest.fixture(scope="module")
+def long_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A registry whose list, history and show each print more than a page."""
+    folder = tmp_path_factory.mktemp("long")
+    contracts = folder / "contracts"
+    contracts.mkdir()
+    big = {**SCHEMA_V1, "properties": {f"p{n}": {"type": "string"} for n in range(300)}}
+    for number in range(1, 41):
+        document = {
+            "name": "Orders",
+            "version": f"v{number}",
+            "type": "EVENT",
+            "schema": big,
+            "compatibility": "NONE",
+        }
+        (contracts / f"orders-{number}.json").write_text(json.dumps(document), encoding="utf-8")
+    for number in range(100):
+        document = {"name": f"Extra{number}", "version": "v1", "type": "EVENT", "schema": {}}
+        (contracts / f"extra-{number}.json").write_text(json.dumps(document), encoding="utf-8")
+    loaded = script("load", "contracts", cwd=folder, env=without_registry_settings())
+    assert loaded.returncode == 0, loaded.stderr
+    return folder
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["show", "Orders"], ["list"], ["history", "Orders"], ["--json", "list"]],
+    ids=["show", "list", "history", "json"],
+)
+def test_a_reader_that_leaves_early_gets_no_traceback(long_outputs: Path, args: list[str]) -> None:
+    import fcntl
+
+    with subprocess.Popen(
+        [str(SCRIPT), *args],
+        cwd=long_outputs,
+        env=without_registry_settings(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    ) as process:
+        assert process.stdout is not None
+        assert process.stderr is not None
+        # One page of buffer (set while the command still starts up): every
+        # output here is longer, so the command is still writing when the reader goes.
+        fcntl.fcntl(process.stdout.fileno(), F_SETPIPE_SZ, 4096)
+        first = process.stdout.readline()
+        process.stdout.close()  # as `head -1` does after its line
+        stderr = process.stderr.read().decode()
+        code = process.wait(timeout=120)
+    assert first.strip()
+    assert stderr == ""
+    assert code == 141  # 128 + SIGPIPE, as a shell reports a command the pipe stopped

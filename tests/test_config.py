@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pytest_contracts.config import (
     DEFAULT_SQLITE_PATH,
     ConfigurationError,
     mask_url,
+    redact,
     resolve_database_url,
     resolve_redis_url,
 )
@@ -84,3 +88,69 @@ def test_bad_redis_settings_are_refused() -> None:
 )
 def test_mask_url_hides_passwords(url: str, masked: str) -> None:
     assert mask_url(url) == masked
+
+
+@pytest.mark.parametrize(
+    ("url", "masked"),
+    [
+        ("postgresql://advhash:Sec#ret/x@host/db", "postgresql://advhash:***@host/db"),
+        ("postgresql://u:p@ss@host/db", "postgresql://u:***@host/db"),
+        ("postgresql://u:a:b?c&d%e f@host:5432/db", "postgresql://u:***@host:5432/db"),
+        ("redis://:Sec#ret/x@cache:6379/0", "redis://:***@cache:6379/0"),
+        ("redis://u:p%40ss@cache/0?password=p%40ss2", "redis://u:***@cache/0?password=***"),
+        ("sqlite+aiosqlite:///home/a@b/registry.db", "sqlite+aiosqlite:///home/a@b/registry.db"),
+        ("postgresql://u@h/db?application_name=me@x", "postgresql://u@h/db?application_name=me@x"),
+    ],
+)
+def test_mask_url_hides_what_any_driver_reads_as_the_password(url: str, masked: str) -> None:
+    assert mask_url(url) == masked
+
+
+PASSWORD_CHARACTERS = st.sampled_from(list("#/@:%?& ") + list("aZ9._-~!$"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    middle=st.text(PASSWORD_CHARACTERS, min_size=1, max_size=12),
+    scheme=st.sampled_from(["postgresql", "postgresql+asyncpg", "redis", "rediss"]),
+)
+def test_generated_passwords_are_never_shown(middle: str, scheme: str) -> None:
+    from redis.connection import parse_url
+    from sqlalchemy.engine import make_url
+
+    password = f"Pw1{middle}Zq2"
+    url = f"{scheme}://user:{password}@host:1234/db"
+    masked = mask_url(url)
+    assert password not in masked
+    read: set[str] = set()
+    with contextlib.suppress(ValueError):  # SQLAlchemy refuses some of these URLs
+        read.add(str(make_url(url).password))
+    if scheme.startswith("redis"):
+        with contextlib.suppress(ValueError):  # so does redis-py
+            read.add(str(parse_url(url).get("password")))
+    for secret in read:
+        if len(secret) >= 4:
+            assert secret not in masked
+    message = f"cannot connect to {url}: password {password!r} was refused"
+    assert password not in redact(message, url)
+
+
+@pytest.mark.parametrize("port", ["99999", "0", "65536"])
+def test_a_port_out_of_range_is_a_configuration_error(port: str) -> None:
+    with pytest.raises(ConfigurationError, match="port must be a whole number from 1 to 65535"):
+        resolve_database_url(f"postgresql://u:pw@127.0.0.1:{port}/db", {})
+    with pytest.raises(ConfigurationError, match="port must be a whole number from 1 to 65535"):
+        resolve_redis_url(f"redis://:pw@127.0.0.1:{port}/0", {})
+
+
+def test_the_command_refuses_a_port_out_of_range_with_exit_2(
+    tmp_path: Path, clean_env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from .conftest import run_command
+
+    clean_env.chdir(tmp_path)
+    done = run_command(capsys, "--db", "postgresql://u:secretpw@127.0.0.1:99999/db", "list")
+    assert done.returncode == 2
+    assert done.stderr.startswith("pytest-contracts: error: database URL ")
+    assert "Traceback" not in done.stderr
+    assert "secretpw" not in done.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import UsageFailure
-from .output import EXIT_FINDING, EXIT_OK, WIDTH, Output, fail, table
+from .output import EXIT_FINDING, EXIT_OK, WIDTH, Output, fail, table, warn
 
 if TYPE_CHECKING:
     # Imported when a command runs, so that --help costs no SQLAlchemy.
@@ -158,8 +158,8 @@ def _read_files(path_text: str, team: str) -> list[ContractFile]:
 
     path = Path(path_text)
     if path.is_dir():
-        return read_contract_dir(path, team)
-    if path.is_file():
+        return read_contract_dir(path, team, warn=warn)
+    if path.exists():  # a FIFO or a device is refused by the reader, unread
         return [read_contract_file(path, team)]
     raise UsageFailure(f"{path_text}: no such file or directory")
 

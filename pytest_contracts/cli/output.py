@@ -84,3 +84,8 @@ def fail(message: str, code: int, out: Output | None = None) -> int:
         lines.extend(wrap(f"  {line}"))
     sys.stderr.write("\n".join(lines) + "\n")
     return code
+
+
+def warn(message: str) -> None:
+    """A warning on stderr, one line: ``pytest-contracts: warning: ...``."""
+    sys.stderr.write(f"pytest-contracts: warning: {message}\n")

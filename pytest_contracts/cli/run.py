@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import io
+import os
 import sys
 from collections.abc import Sequence
 
@@ -22,13 +25,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.team = args.team or DEFAULT_TEAM
     out = Output(args.json, sys.stdout)
     try:
-        return asyncio.run(_run(args, out))
+        code = asyncio.run(_run(args, out))
+        sys.stdout.flush()  # a reader that left early is found here, not at exit
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_gone()
+    return code
+
+
+#: The exit code when stdout's reader has gone (``| head -1``): a command
+#: killed by SIGPIPE exits 128 + 13 in a shell.
+EXIT_PIPE_CLOSED = 141
+
+
+def _reader_gone() -> int:
+    """Stop quietly: what is left to print goes nowhere, and the interpreter's
+    last flush at exit finds no broken pipe to complain about."""
+    with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    return EXIT_PIPE_CLOSED
 
 
 async def _run(args: argparse.Namespace, out: Output) -> int:
-    from ..config import mask_url
+    from ..config import redact
     from ..errors import (
         BreakingChangeError,
         ConfigurationError,
@@ -39,6 +61,12 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
     from ..registry.connections import StateManager
     from ..registry.manager import ContractManager
 
+    urls = (args.db, args.redis_url, os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL"))
+
+    def failed(exc: BaseException, code: int) -> int:
+        """The error's one line, any password in it replaced by ``***``."""
+        return fail(redact(str(exc), *urls), code, out)
+
     try:
         state = await StateManager.create(
             database_url=args.db,
@@ -47,19 +75,19 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         )
     except (ConfigurationError, RegistryUnavailable, OSError) as exc:
         code = EXIT_USAGE if isinstance(exc, ConfigurationError) else EXIT_UNAVAILABLE
-        return fail(str(exc) if isinstance(exc, ContractError) else mask_url(str(exc)), code)
+        return failed(exc, code)
     try:
         handler: Handler = args.handler
         manager = ContractManager(state)
         await replay_journals(manager, sys.stderr)
         return await handler(manager, args, out)
     except UsageFailure as exc:
-        return fail(str(exc), EXIT_USAGE, out)
+        return failed(exc, EXIT_USAGE)
     except (IncompatibleChange, BreakingChangeError) as exc:
-        return fail(str(exc), EXIT_FINDING, out)
+        return failed(exc, EXIT_FINDING)
     except RegistryUnavailable as exc:
-        return fail(str(exc), EXIT_UNAVAILABLE, out)
+        return failed(exc, EXIT_UNAVAILABLE)
     except ContractError as exc:
-        return fail(str(exc), EXIT_USAGE, out)
+        return failed(exc, EXIT_USAGE)
     finally:
         await state.close()

@@ -45,6 +45,12 @@ _UNAVAILABLE_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
+#: PostgreSQL's SQLSTATEs for corrupt data and indexes.
+_DAMAGED_STATES = frozenset({"XX001", "XX002"})
+#: SQLite's primary result codes for a damaged file: SQLITE_CORRUPT, SQLITE_NOTADB.
+_SQLITE_DAMAGED = frozenset({11, 26})
+
+
 def advisory_key(*parts: str) -> int:
     """A signed 64-bit key for ``pg_advisory_xact_lock`` from text parts."""
     digest = hashlib.blake2b("\x00".join(parts).encode(), digest_size=8).digest()
@@ -130,6 +136,13 @@ class Backend(abc.ABC):
             or code in self.unavailable_states
         )
 
+    def is_damaged(self, exc: BaseException) -> bool:
+        """Whether a database error means the stored data itself is damaged
+        (corrupt pages): no retry helps, the database must be restored."""
+        orig = getattr(exc, "orig", exc)
+        code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+        return code in _DAMAGED_STATES
+
     def __repr__(self) -> str:
         return f"<{type(self).__name__}>"
 
@@ -140,6 +153,14 @@ class SQLiteBackend(Backend):
 
     name = "sqlite"
     locks_contracts = False
+
+    def is_damaged(self, exc: BaseException) -> bool:
+        # SQLITE_CORRUPT ("database disk image is malformed") and
+        # SQLITE_NOTADB ("file is not a database"), primary codes of any
+        # extended code the driver reports.
+        orig = getattr(exc, "orig", exc)
+        code = getattr(orig, "sqlite_errorcode", None)
+        return isinstance(code, int) and code & 0xFF in _SQLITE_DAMAGED
 
     def make_engine(self, url: str, *, connect_timeout: float, busy_timeout: float) -> AsyncEngine:
         database = make_url(url).database

@@ -21,8 +21,8 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from ..config import mask_url, resolve_database_url, resolve_redis_url, sqlite_url
-from ..errors import ConfigurationError, RegistryUnavailable
+from ..config import mask_url, redact, resolve_database_url, resolve_redis_url, sqlite_url
+from ..errors import ConfigurationError, RegistryDamaged, RegistryUnavailable
 from . import tables
 from .backends import POSTGRESQL, Backend, backend_for
 from .cache import CACHE_ERRORS, ActiveCache
@@ -122,7 +122,8 @@ class StateManager:
                 Redis.from_url(resolved_redis)  # parses only; connects on first use
             except ValueError as exc:
                 raise ConfigurationError(
-                    f"Redis URL {mask_url(resolved_redis)!r} cannot be used: {exc}"
+                    f"Redis URL {mask_url(resolved_redis)!r} cannot be used: "
+                    f"{redact(str(exc), resolved_redis)}"
                 ) from None
         self = object.__new__(cls)
         self.database_url = url
@@ -209,7 +210,9 @@ class StateManager:
                     ],
                 )
                 return instance_id
-            found = int(rows["schema_version"])
+            found = self._schema_version(rows["schema_version"])
+            if "instance_id" not in rows or not rows["instance_id"]:
+                raise self._damaged("has no instance_id row in its meta table")
             if found > tables.SCHEMA_VERSION:
                 raise ConfigurationError(
                     f"the registry at {mask_url(self.database_url)} has schema version "
@@ -227,13 +230,25 @@ class StateManager:
                 )
             return rows["instance_id"]
 
+    def _schema_version(self, value: object) -> int:
+        """The schema version a meta row holds; :class:`RegistryDamaged`
+        unless it is a whole number from 1 on."""
+        text = str(value).strip()
+        if not (text.isascii() and text.isdigit() and len(text) < 10 and int(text) >= 1):
+            raise self._damaged(
+                f"has a damaged meta row: schema_version is {text[:40]!r}, not a "
+                f"version number (this pytest-contracts writes {tables.SCHEMA_VERSION})"
+            )
+        return int(text)
+
     async def _require_redis(self) -> None:
         try:
             await self.redis.ping()
         except CACHE_ERRORS as exc:
+            detail = redact(str(exc), self.redis_url)
             raise RegistryUnavailable(
                 f"real Redis was requested but {self.cache.label} does not answer "
-                f"({type(exc).__name__}: {exc}). Start it (e.g. 'redis-server' or "
+                f"({type(exc).__name__}: {detail}). Start it (e.g. 'redis-server' or "
                 "'docker run -p 6379:6379 redis'), point REDIS_URL at a running one, "
                 "or drop the real-Redis request to use the in-process fake cache"
             ) from None
@@ -291,18 +306,30 @@ class StateManager:
     async def _unavailable_as_error(self) -> AsyncIterator[None]:
         try:
             yield
+        except RegistryUnavailable:  # a ConnectionError already worded for the user
+            raise
         except sqlalchemy.exc.DBAPIError as exc:
-            if self.database.is_unavailable(exc):
+            if self.database.is_damaged(exc) or self.database.is_unavailable(exc):
                 raise self._unavailable(exc) from exc
             raise
         except (OSError, TimeoutError) as exc:
             raise self._unavailable(exc) from exc
 
     def _unavailable(self, exc: BaseException) -> RegistryUnavailable:
+        """The one-line error for a database that cannot be used: the first
+        line of the driver's own message (never SQLAlchemy's statement and
+        parameters), and for a damaged one what to do about it."""
         text = str(getattr(exc, "orig", None) or exc).strip()
-        detail = text.splitlines()[0] if text else type(exc).__name__
-        return RegistryUnavailable(
-            f"the registry database at {mask_url(self.database_url)} cannot be used: {detail}"
+        detail = redact(text.splitlines()[0], self.database_url) if text else type(exc).__name__
+        where = mask_url(self.database_url)
+        if self.database.is_damaged(exc):
+            return self._damaged(f"is damaged ({detail[:200]})")
+        return RegistryUnavailable(f"the registry database at {where} cannot be used: {detail}")
+
+    def _damaged(self, problem: str) -> RegistryDamaged:
+        return RegistryDamaged(
+            f"the registry database at {mask_url(self.database_url)} {problem}: restore it "
+            "from a backup, or move it away to start an empty registry"
         )
 
     # -- health and lifetime ------------------------------------------------

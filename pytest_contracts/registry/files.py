@@ -14,16 +14,24 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import logging
+import math
+import os
 import re
+import stat
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from ..compat import Mode, Policy
-from ..defaults import MAX_VERSION_LENGTH
-from ..errors import ContractFileError, InvalidArgument, InvalidSchema
+from ..defaults import MAX_CONTRACT_FILE_BYTES, MAX_CONTRACT_FILE_DEPTH, MAX_VERSION_LENGTH
+from ..errors import ContractFileError, InvalidArgument, InvalidSchema, NotRegularFile
+from ..jsondata import MAX_INT_DIGITS
 from ..models import CompatibilitySettings, Contract
 from ..schemas import check_specification
 from .arguments import check_key, check_text, parse_contract_type
+
+logger = logging.getLogger("pytest_contracts")
 
 REQUIRED = ("name", "version", "type", "schema")
 OPTIONAL = (
@@ -76,17 +84,160 @@ def file_error(path: Path, problem: str) -> ContractFileError:
 
 
 # -- reading -----------------------------------------------------------------------
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise ValueError(
+                    f"the key {_short(repr(key))} appears twice in one object; "
+                    "keep one (JSON readers disagree on which one wins)"
+                )
+            seen.add(key)
+    return data
+
+
+def _integer(text: str) -> int:
+    digits = len(text) - text.startswith("-")
+    if digits > MAX_INT_DIGITS:
+        raise ValueError(
+            f"an integer of {digits:,} digits (at most {MAX_INT_DIGITS:,} are allowed); "
+            "write it as a string"
+        )
+    return int(text)
+
+
+def _number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {_short(text)} is too large for a JSON number")
+    return value
+
+
+def _constant(text: str) -> Any:
+    raise ValueError(f"{text} is not JSON (use null or a string)")
+
+
+def _short(shown: str, limit: int = 60) -> str:
+    """``shown`` (a repr) cut to ``limit`` characters, so that a message never
+    quotes a large value."""
+    return shown if len(shown) <= limit else shown[: limit - 3] + "..."
+
+
+# A string (with its escapes) or a bracket: what nesting is measured on.
+_NESTING_TOKEN = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?|[\[\]{}]', re.DOTALL)
+
+
+def _too_deep(text: str, limit: int) -> bool:
+    """Whether arrays and objects nest deeper than ``limit`` in ``text``,
+    found without parsing it (the json module recurses once per level)."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    depth = 0
+    for match in _NESTING_TOKEN.finditer(text):
+        token = match.group()
+        if token in ("[", "{"):
+            depth += 1
+            if depth > limit:
+                return True
+        elif token in ("]", "}"):
+            depth -= 1
+    return False
+
+
+def parse_json(text: str) -> Any:
+    """JSON text read as the registry stores it; :class:`ValueError` for
+    anything else (duplicate keys, integers of more than
+    :data:`~pytest_contracts.jsondata.MAX_INT_DIGITS` digits, ``NaN``,
+    numbers too large for a float, or nesting deeper than
+    :data:`~pytest_contracts.defaults.MAX_CONTRACT_FILE_DEPTH`), with a
+    message that never quotes more than a key."""
+    if _too_deep(text, MAX_CONTRACT_FILE_DEPTH):
+        raise ValueError(
+            f"nested more than {MAX_CONTRACT_FILE_DEPTH} levels deep (arrays and objects "
+            "inside each other); flatten the schema, e.g. with $defs and $ref"
+        )
+    try:
+        return json.loads(
+            text,
+            object_pairs_hook=_pairs,
+            parse_int=_integer,
+            parse_float=_number,
+            parse_constant=_constant,
+        )
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+        ) from None
+    except ValueError as exc:  # refused by one of the hooks above
+        raise ValueError(f"not valid JSON data: {exc}") from None
+    except RecursionError:  # pragma: no cover - the depth check comes first
+        raise ValueError("nested too deeply to read") from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    """The file's content, read without blocking and at most
+    :data:`~pytest_contracts.defaults.MAX_CONTRACT_FILE_BYTES`; a FIFO, a device
+    or a folder is :class:`NotRegularFile`, and is not read."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise file_error(path, f"cannot be read: {exc.strerror or exc}") from None
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if not stat.S_ISREG(mode):
+            raise NotRegularFile(
+                f"contract file {path}: not a regular file ({_kind(mode)}), so it is not read"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_CONTRACT_FILE_BYTES:
+            chunk = os.read(descriptor, min(1 << 20, MAX_CONTRACT_FILE_BYTES + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise file_error(path, f"cannot be read: {exc.strerror or exc}") from None
+    finally:
+        os.close(descriptor)
+    if size > MAX_CONTRACT_FILE_BYTES:
+        raise file_error(
+            path,
+            f"larger than {MAX_CONTRACT_FILE_BYTES:,} bytes, the most a contract file "
+            "may have; split it into one file per version",
+        )
+    return b"".join(chunks)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a file"
+
+
 def read_contract_file(path: Path, default_team: str) -> ContractFile:
     """One file, checked as the registry would check the same call;
-    :class:`ContractFileError` names the file and what is wrong with it."""
+    :class:`ContractFileError` names the file and what is wrong with it
+    (:class:`NotRegularFile` when it is not a regular file)."""
+    raw = _read_bytes(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
         raise file_error(
-            path, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+            path, f"not UTF-8 text (byte {exc.start} cannot be decoded); save it as UTF-8"
         ) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise file_error(path, f"cannot be read: {exc}") from None
+    try:
+        data = parse_json(text)
+    except ValueError as exc:
+        raise file_error(path, str(exc)) from None
     if not isinstance(data, dict):
         raise file_error(path, f"must hold a JSON object, not {type(data).__name__}")
     missing = [key for key in REQUIRED if key not in data]
@@ -106,13 +257,15 @@ def read_contract_file(path: Path, default_team: str) -> ContractFile:
     for key in _TEXT_KEYS:
         value = data.get(key)
         if value is not None and (not isinstance(value, str) or not value.strip()):
-            raise file_error(path, f"{key!r} must be a non-empty string, not {value!r}")
+            raise file_error(path, f"{key!r} must be a non-empty string, not {_short(repr(value))}")
     breaking = data.get("breaking_change")
     if breaking is not None and not isinstance(breaking, bool):
-        raise file_error(path, f"'breaking_change' must be true or false, not {breaking!r}")
+        raise file_error(
+            path, f"'breaking_change' must be true or false, not {_short(repr(breaking))}"
+        )
     force = data.get("force", False)
     if not isinstance(force, bool):
-        raise file_error(path, f"'force' must be true or false, not {force!r}")
+        raise file_error(path, f"'force' must be true or false, not {_short(repr(force))}")
     try:
         check_key(data.get("team") or default_team, data["name"])
         check_text(data["version"], "version", MAX_VERSION_LENGTH)
@@ -147,13 +300,38 @@ def read_contract_file(path: Path, default_team: str) -> ContractFile:
     )
 
 
-def read_contract_dir(directory: Path, default_team: str) -> list[ContractFile]:
-    """Every ``*.json`` file below ``directory``, in path order."""
+def read_contract_dir(
+    directory: Path, default_team: str, *, warn: Callable[[str], None] | None = None
+) -> list[ContractFile]:
+    """Every ``*.json`` file below ``directory``, in path order.
+
+    What is not a regular file (a FIFO, a device, a folder named ``*.json``,
+    a link to one) is skipped, and ``warn`` (by default the
+    ``pytest_contracts`` logger) is told. A link to a file outside
+    ``directory`` is refused: its content is never read.
+    """
     if not directory.is_dir():
         raise ContractFileError(
             f"contract directory {directory} does not exist or is not a directory"
         )
-    files = [read_contract_file(p, default_team) for p in sorted(directory.rglob("*.json"))]
+    report = warn if warn is not None else logger.warning
+    root = directory.resolve()
+    files: list[ContractFile] = []
+    for path in sorted(directory.rglob("*.json")):
+        target = path.resolve()
+        if target != root and root not in target.parents:
+            if not target.is_file():
+                report(f"skipped {path}: a link to something that is not a regular file")
+                continue
+            raise file_error(
+                path,
+                "a link to a file outside the contracts folder, which is not read; "
+                "copy that file into the folder instead of linking to it",
+            )
+        try:
+            files.append(read_contract_file(path, default_team))
+        except NotRegularFile as exc:
+            report(f"skipped {exc}")
     seen: dict[tuple[str, str, str], Path] = {}
     for item in files:
         key = (item.team, item.name, item.version)
