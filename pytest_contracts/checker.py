@@ -179,6 +179,35 @@ class Checker:
             return found
         return self._validate(found, output, subject, result)
 
+    async def check_async(
+        self,
+        manager: ContractManager,
+        team: str,
+        contract: str,
+        output: Any,
+        *,
+        subject: str,
+        version: str | None = None,
+        record: bool = True,
+        metadata: dict[str, Any] | None = None,
+    ) -> tuple[CheckResult, Contract | None]:
+        """:meth:`check` for code on ``manager``'s own event loop (the
+        run-time API): the same validators, budget, caches and records. The
+        registry's errors are raised, not turned into results; the version
+        checked against comes back with the result (None when missing)."""
+        result = _result_for(subject, "contract", None, team, contract, 0)
+        found = await self.resolve_async(manager, team, contract, version)
+        if found is None:
+            missing = result(
+                version=version,
+                contract_id=None,
+                outcome="missing",
+                message=_missing_message(team, contract, version),
+            )
+            return missing, None
+        checked = self._validate(found, output, subject, result, record=record, metadata=metadata)
+        return checked, found
+
     def check_defined(
         self,
         team: str,
@@ -264,7 +293,11 @@ class Checker:
         output: Any,
         subject: str,
         result: Callable[..., CheckResult],
+        *,
+        record: bool = True,
+        metadata: dict[str, Any] | None = None,
     ) -> CheckResult:
+        from .registry.base import now
         from .registry.records import ValidationInput
 
         if self.validators is None:
@@ -276,16 +309,21 @@ class Checker:
         errors: list[Any] = list(violations)
         if verdict.error:
             errors.append({"error": verdict.error})
-        self._writer().add(
-            ValidationInput(
-                contract=contract,
-                subject=subject,
-                passed=verdict.passed,
-                errors=errors,
-                duration_ms=verdict.duration_ms,
-            )
-        )
         outcome = "passed" if verdict.passed else ("error" if verdict.error else "failed")
+        if record:
+            self._writer().add(
+                ValidationInput(
+                    contract=contract,
+                    subject=subject,
+                    passed=verdict.passed,
+                    errors=errors,
+                    duration_ms=verdict.duration_ms,
+                    validated_at=now(),
+                    outcome=outcome,
+                    metadata=metadata,
+                    enforcement=contract.enforcement,
+                )
+            )
         message = verdict.error
         if verdict.truncated:
             message = (
@@ -306,22 +344,11 @@ class Checker:
         when there is none. Raises what the registry raises."""
         loop, manager = self._registry()
         if version is None:
-            # The registry thread is not asked again while the cache's stamp
-            # says nothing can have changed (see ActiveCache.stamp): a round
-            # trip to that thread costs more than the rest of a check.
-            state = manager.state
-            stamp = state.cache.stamp()
-            if stamp is not None:
-                known = self._active.get((team, name))
-                if known is not None and known[0] == stamp and known[1] > time.monotonic():
-                    state.ensure_open()
-                    return known[2]
+            stamp, known = self._known_active(manager, team, name)
+            if known is not None:
+                return known[0]
             contract = loop.run(manager.get_active_contract(team, name), self.timeout)
-            if stamp is not None:
-                # Kept only as long as the cache's own entry, read under the same stamp.
-                expires = state.cache.expires_at(team, name, stamp)
-                if expires is not None:
-                    self._active[(team, name)] = (stamp, expires, contract)
+            self._keep_active(manager, team, name, stamp, contract)
             return contract
         key = (team, name, version)
         if key not in self._pinned:
@@ -332,6 +359,57 @@ class Checker:
             except ContractNotFound:
                 return None
         return self._pinned[key]
+
+    async def resolve_async(
+        self, manager: ContractManager, team: str, name: str, version: str | None = None
+    ) -> Contract | None:
+        """:meth:`resolve` for code on the manager's own event loop (the
+        run-time API), with the same caches."""
+        if version is None:
+            stamp, known = self._known_active(manager, team, name)
+            if known is not None:
+                return known[0]
+            contract = await manager.get_active_contract(team, name)
+            self._keep_active(manager, team, name, stamp, contract)
+            return contract
+        key = (team, name, version)
+        if key not in self._pinned:
+            try:
+                self._pinned[key] = await manager.get_contract_version(team, name, version)
+            except ContractNotFound:
+                return None
+        return self._pinned[key]
+
+    def _known_active(
+        self, manager: ContractManager, team: str, name: str
+    ) -> tuple[int | None, tuple[Contract | None] | None]:
+        """The cache's stamp, and the active version kept under it, if any.
+
+        The registry is not asked again while the stamp says nothing can have
+        changed (see ActiveCache.stamp): a round trip to the registry's loop
+        costs more than the rest of a check."""
+        state = manager.state
+        stamp = state.cache.stamp()
+        if stamp is not None:
+            known = self._active.get((team, name))
+            if known is not None and known[0] == stamp and known[1] > time.monotonic():
+                state.ensure_open()
+                return stamp, (known[2],)
+        return stamp, None
+
+    def _keep_active(
+        self,
+        manager: ContractManager,
+        team: str,
+        name: str,
+        stamp: int | None,
+        contract: Contract | None,
+    ) -> None:
+        if stamp is not None:
+            # Kept only as long as the cache's own entry, read under the same stamp.
+            expires = manager.state.cache.expires_at(team, name, stamp)
+            if expires is not None:
+                self._active[(team, name)] = (stamp, expires, contract)
 
     def _writer(self) -> ValidationWriter:
         if self.writer is None:

@@ -86,6 +86,9 @@ def _encode(record: ValidationInput) -> bytes:
         "errors": list(record.errors),
         "duration_ms": record.duration_ms,
         "validated_at": record.validated_at.isoformat() if record.validated_at else None,
+        "outcome": record.outcome,
+        "metadata": None if record.metadata is None else dict(record.metadata),
+        "enforcement": record.enforcement,
     }
     return json.dumps(line, separators=(",", ":"), ensure_ascii=True).encode() + b"\n"
 
@@ -106,6 +109,9 @@ def _decode(line: bytes) -> ValidationInput | None:
             duration_ms=float(data["duration_ms"]),
             validated_at=datetime.fromisoformat(at) if at else None,
             key=str(data["key"]),
+            outcome=data.get("outcome"),
+            metadata=data.get("metadata"),
+            enforcement=data.get("enforcement"),
         )
     except (ValueError, KeyError, TypeError, RecursionError):
         return None

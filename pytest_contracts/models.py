@@ -132,6 +132,9 @@ class Contract(Record):
     #: policy, whether a break was found or declared, and each compared
     #: version's report (see the README's "Compatibility"); None otherwise.
     compatibility: dict[str, Any] | None = None
+    #: ``"enforce"``: an output that breaks this version fails its check;
+    #: ``"warn"`` (shadow): it is reported and recorded as "would have failed".
+    enforcement: str = "enforce"
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -193,6 +196,12 @@ class Validation(Record):
     errors: list[Any]
     duration_ms: float
     validated_at: datetime
+    #: ``"passed"``, ``"failed"`` or ``"error"`` (the output could not be judged).
+    outcome: str = "passed"
+    #: What the caller stored with the check (agent, model, attempt, ...), or None.
+    metadata: dict[str, Any] | None = None
+    #: The version's enforcement when it was checked, or None when not known.
+    enforcement: str | None = None
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

@@ -51,11 +51,11 @@ class ContractVerdict:
     enforcement: str = "enforce"
     duration_ms: float = 0.0
     attempts: int = 1
-    #: More violations were found than are listed.
-    truncated: bool = False
-    #: What the feedback reads; never part of :meth:`to_dict`.
+    #: The output that was checked (the last one, after a repair): what an
+    #: orchestrator hands on when the verdict allows it. Not in :meth:`to_dict`.
+    output: Any = dataclasses.field(default=None, repr=False, compare=False)
+    #: The version's schema, which the feedback reads; never shown.
     _specification: Any = dataclasses.field(default=None, repr=False, compare=False)
-    _output: Any = dataclasses.field(default=None, repr=False, compare=False)
 
     @property
     def passed(self) -> bool:
@@ -84,7 +84,7 @@ class ContractVerdict:
             return render_feedback(
                 self.violations,
                 specification=self._specification,
-                output=self._output,
+                output=self.output,
                 max_violations=max_violations,
                 contract=name,
             )
@@ -129,7 +129,6 @@ class ContractVerdict:
             "enforcement": self.enforcement,
             "duration_ms": self.duration_ms,
             "attempts": self.attempts,
-            "truncated": self.truncated,
         }
 
 

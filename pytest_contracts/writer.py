@@ -58,8 +58,17 @@ class ValidationWriter:
     :attr:`waiting` counts those in the journal (:attr:`journal_path`)."""
 
     def __init__(
-        self, loop: RegistryLoop, manager: ContractManager, journal: Path | None = None
+        self,
+        loop: RegistryLoop,
+        manager: ContractManager,
+        journal: Path | None = None,
+        *,
+        on_this_loop: bool = False,
     ) -> None:
+        #: True for a writer used from its loop's own thread (the run-time
+        #: API): :meth:`add` never waits, and :meth:`drain` / :meth:`close_async`
+        #: are awaited instead of :meth:`close`.
+        self.on_this_loop = on_this_loop
         self._loop = loop
         self._manager = manager
         self._queue: deque[ValidationInput] = deque()
@@ -86,6 +95,11 @@ class ValidationWriter:
         self._patient = True
 
     @property
+    def unstored(self) -> int:
+        """Records added and not (yet) in the registry."""
+        return len(self._pending)
+
+    @property
     def journal_path(self) -> Path | None:
         """This process's journal file, once a record was written to it."""
         return self._journal.path if self._journal is not None else None
@@ -106,7 +120,7 @@ class ValidationWriter:
             inflight = self._inflight = self._loop.submit(self._drain())
         if len(self._queue) >= WRITE_BATCH:
             self._hurry()
-            if self._patient:
+            if self._patient and not self.on_this_loop:
                 done, _ = concurrent.futures.wait([inflight], timeout=WRITE_WAIT)
                 self._patient = bool(done)
 
@@ -217,6 +231,41 @@ class ValidationWriter:
             if self._queue:  # nothing more will come: no reason to wait
                 self._inflight = self._loop.submit(self._drain(delay=0))
                 self._loop.run(self._finish(timeout))
+        finally:
+            self._settle()
+
+    async def drain(self, max_wait: float | None = None) -> None:
+        """For a writer on this loop: write what is queued now (and retry
+        what failed before), waiting at most ``max_wait`` seconds; a write
+        still going then is cancelled. What is not stored stays in
+        :attr:`failed` (and in the journal)."""
+        import asyncio
+
+        self._set_wake()
+        retry, self.failed = self.failed, []
+        self._queue.extend(retry)
+        pending: set[asyncio.Future[None]] = set(self._tasks)
+        if self._queue:
+            pending.add(asyncio.ensure_future(self._drain(delay=0)))
+        if not pending:
+            return
+        _, late = await asyncio.wait(pending, timeout=max_wait)
+        if late:
+            for task in late:
+                task.cancel()
+            await asyncio.wait(late)
+            if self.last_error is None:
+                self.last_error = f"the registry did not take them within {max_wait} s"
+
+    async def close_async(self, max_wait: float | None = None) -> None:
+        """:meth:`close` for a writer on this loop: awaited, never blocking it."""
+        if self._closed:
+            return
+        self._closing = True
+        try:
+            await self.drain(max_wait)
+            if self.failed:  # once more, as close() does
+                await self.drain(max_wait)
         finally:
             self._settle()
 

@@ -126,6 +126,11 @@ class Backend(abc.ABC):
         # where the driver allows, and one commit.
         await conn.execute(statement, rows)
 
+    @abc.abstractmethod
+    def metadata_equals(self, column: Any, key: str, value: Any) -> Any:
+        """A condition: the JSON object in ``column`` has ``key`` set to the
+        scalar ``value`` (a string, number, boolean or None)."""
+
     def is_unavailable(self, exc: sqlalchemy.exc.DBAPIError) -> bool:
         """Whether a database error means "cannot be used right now" rather
         than a mistake of the caller's."""
@@ -220,6 +225,18 @@ class SQLiteBackend(Backend):
     def _insert(self, table: sa.Table) -> sqlite.Insert:
         return sqlite.insert(table)
 
+    def metadata_equals(self, column: Any, key: str, value: Any) -> Any:
+        path = '$."' + key + '"'
+        if value is None:
+            return sa.func.json_type(column, path) == "null"
+        found = sa.func.json_extract(column, path)
+        if isinstance(value, bool):
+            # json_extract gives true and false as 1 and 0: the type tells them apart.
+            return sa.func.json_type(column, path) == ("true" if value else "false")
+        if isinstance(value, str):
+            return sa.and_(sa.func.json_type(column, path) == "text", found == value)
+        return sa.and_(sa.func.json_type(column, path).in_(("integer", "real")), found == value)
+
     async def insert_validations(
         self, conn: AsyncConnection, statement: sa.Executable, rows: list[dict[str, Any]]
     ) -> None:
@@ -281,6 +298,10 @@ class PostgreSQLBackend(Backend):
     def _insert(self, table: sa.Table) -> postgresql.Insert:
         return postgresql.insert(table)
 
+    def metadata_equals(self, column: Any, key: str, value: Any) -> Any:
+        document = sa.cast(column, postgresql.JSONB)
+        return document[key] == sa.cast(sa.literal(jsondata.dumps(value)), postgresql.JSONB)
+
 
 async def _advisory_lock(conn: AsyncConnection, key: int) -> None:
     await conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
@@ -317,11 +338,14 @@ _SQLITE_HAS_JSON = sqlite3.sqlite_version_info >= (3, 38)
 _INSERT_VALIDATIONS_JSON = sa.text(
     """
     INSERT INTO contract_validations (contract_id, team_id, contract_name, version,
-        subject, passed, errors, duration_ms, validated_at, record_key)
+        subject, passed, errors, duration_ms, validated_at, record_key,
+        outcome, metadata, enforcement)
     SELECT c.id, c.team_id, c.contract_name, c.version,
         json_extract(r.value, '$[1]'), json_extract(r.value, '$[2]'),
         json_extract(r.value, '$[3]'), json_extract(r.value, '$[4]'),
-        json_extract(r.value, '$[5]'), json_extract(r.value, '$[6]')
+        json_extract(r.value, '$[5]'), json_extract(r.value, '$[6]'),
+        json_extract(r.value, '$[7]'), json_extract(r.value, '$[8]'),
+        json_extract(r.value, '$[9]')
     FROM json_each(:rows) AS r JOIN contracts AS c ON c.id = json_extract(r.value, '$[0]')
     WHERE NOT EXISTS (SELECT 1 FROM contract_validations AS stored
         WHERE stored.record_key = json_extract(r.value, '$[6]'))
@@ -346,6 +370,9 @@ def _json_rows(rows: list[dict[str, Any]], conn: AsyncConnection) -> str:
                 row["duration_ms"],
                 at(row["validated_at"]),
                 row["record_key"],
+                row["outcome"],
+                row["metadata"],
+                row["enforcement"],
             ]
             for row in rows
         ]

@@ -8,7 +8,7 @@ import os
 import time
 import uuid
 import weakref
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, Self
@@ -63,6 +63,7 @@ class StateManager:
     _reader: AsyncEngine
     _counter: SharedCounter | None
     _closed: bool
+    _before_close: list[Callable[[], Awaitable[None]]]
 
     def __init__(self) -> None:  # pragma: no cover - guarded
         raise TypeError("use 'await StateManager.create(...)' to make a StateManager")
@@ -131,6 +132,7 @@ class StateManager:
         self.backend = self.database.name
         self._closed = False
         self._counter = None
+        self._before_close = []
         self.engine = self.database.make_engine(
             url, connect_timeout=connect_timeout, busy_timeout=busy_timeout
         )
@@ -377,10 +379,22 @@ class StateManager:
             status = "ok"
         return {"status": status, "database": database, "cache": cache}
 
+    def before_close(self, callback: Callable[[], Awaitable[None]]) -> None:
+        """Run ``callback`` (a coroutine function) when :meth:`close` starts,
+        while the registry can still be used: the run-time checks store their
+        queued validation records there."""
+        self._before_close.append(callback)
+
     async def close(self) -> None:
         """Release every connection. Safe to call more than once."""
         if self._closed:
             return
+        callbacks, self._before_close = self._before_close, []
+        for callback in callbacks:
+            try:
+                await callback()
+            except Exception as exc:  # what it could not store waits in its journal
+                logger.warning("pytest-contracts: while closing the registry: %s", exc)
         self._closed = True
         try:
             cache = getattr(self, "cache", None)

@@ -6,14 +6,14 @@ from __future__ import annotations
 import dataclasses
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from .. import jsondata
-from ..errors import InvalidArgument
+from ..errors import ContractError, InvalidArgument
 from ..models import Contract, Validation
 from . import tables
 from .arguments import check_text
@@ -42,10 +42,22 @@ class ValidationInput:
     #: What makes this check one: a check stored again under the same key
     #: (replayed from a journal, say) is not stored twice. None: a new key.
     key: str | None = None
+    #: ``"passed"``, ``"failed"`` or ``"error"``; None: read from ``passed``.
+    outcome: str | None = None
+    #: What the caller stores with the check (a JSON object: agent, model,
+    #: prompt hash, attempt, ...), which :meth:`get_validations` filters on.
+    metadata: Mapping[str, Any] | None = None
+    #: The version's enforcement when it was checked (``"enforce"`` or
+    #: ``"warn"``); None: not known.
+    enforcement: str | None = None
 
 
 #: The longest key of a check.
 MAX_KEY_LENGTH = 32
+#: The outcomes a record can have; ``error``: the output could not be judged.
+RECORD_OUTCOMES = ("passed", "failed", "error")
+#: The longest metadata, as JSON.
+MAX_METADATA_BYTES = 64 * 1024
 
 
 def new_key() -> str:
@@ -64,6 +76,8 @@ class ValidationRecords(RegistryPart):
         errors: Sequence[Any] = (),
         duration_ms: float = 0.0,
         validated_at: datetime | None = None,
+        *,
+        metadata: Mapping[str, Any] | None = None,
     ) -> Validation:
         """Store one check of an output against a contract version: the
         subject (a test's node id, say), the verdict, the errors (JSON data) and
@@ -76,6 +90,7 @@ class ValidationRecords(RegistryPart):
             errors=errors,
             duration_ms=duration_ms,
             validated_at=validated_at,
+            metadata=metadata,
         )
         values = _validation_values(check)
         async with self.state.write() as conn:
@@ -115,10 +130,17 @@ class ValidationRecords(RegistryPart):
         team_id: str | None = None,
         contract_name: str | None = None,
         passed: bool | None = None,
+        outcome: str | None = None,
+        since: datetime | None = None,
+        metadata: Mapping[str, Any] | None = None,
         limit: int = 100,
     ) -> list[Validation]:
         """Validation records matching every filter given, newest first.
-        ``contract_id`` may also be the :class:`Contract`."""
+        ``contract_id`` may also be the :class:`Contract`. ``outcome`` is
+        ``"passed"``, ``"failed"`` or ``"error"``; ``since`` an aware datetime
+        (records checked at or after it); ``metadata`` a dict of keys whose
+        values (strings, numbers, booleans or None) a record's metadata must
+        have, e.g. ``{"agent": "design-agent"}``."""
         if isinstance(contract_id, Contract):
             contract_id = contract_id.id
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
@@ -133,8 +155,28 @@ class ValidationRecords(RegistryPart):
                 raise InvalidArgument(f"{name} must be a string, not {type(text).__name__}")
         if passed is not None and not isinstance(passed, bool):
             raise InvalidArgument(f"passed must be True, False or None, not {passed!r}")
+        if outcome is not None and outcome not in RECORD_OUTCOMES:
+            raise InvalidArgument(
+                f"outcome must be one of {', '.join(RECORD_OUTCOMES)}, not {outcome!r}"
+            )
+        if since is not None and (not isinstance(since, datetime) or since.tzinfo is None):
+            raise InvalidArgument(
+                f"since must be a timezone-aware datetime, not {since!r} "
+                "(e.g. datetime.now(timezone.utc) - timedelta(hours=1))"
+            )
         table = tables.validations
         query = sa.select(table)
+        for key, value in _metadata_filter(metadata):
+            query = query.where(self.state.database.metadata_equals(table.c.metadata, key, value))
+        if outcome is not None:
+            derived = sa.case(
+                (table.c.outcome.is_not(None), table.c.outcome),
+                (table.c.passed, "passed"),
+                else_="failed",
+            )
+            query = query.where(derived == outcome)
+        if since is not None:
+            query = query.where(table.c.validated_at >= since)
         for column, value in (
             (table.c.contract_id, contract_id),
             (table.c.subject, subject),
@@ -198,6 +240,16 @@ def _validation_values(check: ValidationInput) -> dict[str, Any]:
             f"validated_at must be a timezone-aware datetime, not {at!r} "
             "(e.g. datetime.now(timezone.utc))"
         )
+    outcome = check.outcome
+    if outcome is None:
+        outcome = "passed" if check.passed else "failed"
+    elif outcome not in RECORD_OUTCOMES or (outcome == "passed") != check.passed:
+        raise InvalidArgument(
+            f"outcome must be one of {', '.join(RECORD_OUTCOMES)} and agree with passed, "
+            f"not {outcome!r} with passed={check.passed!r}"
+        )
+    if check.enforcement not in (None, "enforce", "warn"):
+        raise InvalidArgument(f"enforcement must be 'enforce' or 'warn', not {check.enforcement!r}")
     return {
         "contract_id": contract_id,
         "subject": check.subject,
@@ -206,7 +258,50 @@ def _validation_values(check: ValidationInput) -> dict[str, Any]:
         "duration_ms": float(duration),
         "validated_at": at,
         "record_key": key,
+        "outcome": outcome,
+        "metadata": metadata_text(check.metadata),
+        "enforcement": check.enforcement,
     }
+
+
+def _metadata_filter(metadata: Mapping[str, Any] | None) -> list[tuple[str, Any]]:
+    if metadata is None:
+        return []
+    if not isinstance(metadata, Mapping):
+        raise InvalidArgument(
+            f"metadata must be a dict of the values to match, not {type(metadata).__name__}"
+        )
+    pairs = []
+    for key, value in metadata.items():
+        if not isinstance(key, str) or not key or '"' in key or "\\" in key:
+            raise InvalidArgument(
+                f"metadata filter keys must be non-empty strings without quotes or "
+                f"backslashes, not {key!r}"
+            )
+        if value is not None and not isinstance(value, str | int | float | bool):
+            raise InvalidArgument(
+                f"metadata filter values must be strings, numbers, booleans or None; "
+                f"{key!r} has {type(value).__name__}"
+            )
+        pairs.append((key, value))
+    return pairs
+
+
+def metadata_text(metadata: Mapping[str, Any] | None) -> str | None:
+    """Checked metadata as JSON text (None stays None): a JSON object with
+    string keys, at most :data:`MAX_METADATA_BYTES`."""
+    if metadata is None:
+        return None
+    if not isinstance(metadata, Mapping):
+        raise InvalidArgument(
+            f"metadata must be a JSON object (a dict), not {type(metadata).__name__}"
+        )
+    values = dict(metadata)
+    try:
+        jsondata.check_output(values, limit=MAX_METADATA_BYTES, what="metadata")
+    except ContractError as exc:
+        raise InvalidArgument(str(exc)) from None
+    return jsondata.dumps(values)
 
 
 def _errors_text(errors: list[Any]) -> str:
@@ -242,6 +337,9 @@ def _insert_validation_statement() -> sa.Insert:
         sa.bindparam("duration_ms", type_=sa.Float),
         sa.bindparam("validated_at", type_=tables.UTCDateTime),
         key,
+        sa.bindparam("outcome", type_=sa.String),
+        sa.bindparam("metadata", type_=sa.Text),
+        sa.bindparam("enforcement", type_=sa.String),
     ).where(
         _C.c.id == sa.bindparam("contract_id", type_=sa.String),
         ~sa.exists().where(stored.c.record_key == key),
@@ -258,6 +356,9 @@ def _insert_validation_statement() -> sa.Insert:
             v.c.duration_ms,
             v.c.validated_at,
             v.c.record_key,
+            v.c.outcome,
+            v.c.metadata,
+            v.c.enforcement,
         ],
         source,
     )

@@ -51,6 +51,7 @@ def to_contract(row: Row[Any] | Mapping[str, Any]) -> Contract:
         deprecated_at=data["deprecated_at"],
         retired_at=data["retired_at"],
         compatibility=json_or_none(data["compatibility"]),
+        enforcement=data.get("enforcement") or "enforce",
     )
 
 
@@ -147,4 +148,7 @@ def to_validation(row: Row[Any]) -> Validation:
         errors=json.loads(row.errors),
         duration_ms=row.duration_ms,
         validated_at=row.validated_at,
+        outcome=row.outcome or ("passed" if row.passed else "failed"),
+        metadata=json_or_none(row.metadata),
+        enforcement=row.enforcement,
     )

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Dialect
 
 #: Bumped by every release that changes the tables; ``migrations`` below
 #: brings an older database up to it.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -70,6 +70,8 @@ contracts = sa.Table(
     sa.Column("evolved_by", sa.Text),
     # The compatibility check made when the version was evolved (JSON), or NULL.
     sa.Column("compatibility", sa.Text),
+    # "enforce": violations fail; "warn": they are reported as "would have failed".
+    sa.Column("enforcement", sa.String(16), nullable=False, server_default="enforce"),
     sa.Column("created_at", UTCDateTime, nullable=False),
     sa.Column("activated_at", UTCDateTime),
     sa.Column("deprecated_at", UTCDateTime),
@@ -144,6 +146,12 @@ validations = sa.Table(
     # A key per check, so that a record written again from a journal is
     # stored once (NULL in records of schema version 2 and before).
     sa.Column("record_key", sa.String(32)),
+    # Schema version 4: the outcome ("passed", "failed", "error"; NULL before:
+    # read from passed), what the caller stored with the check (a JSON object,
+    # or NULL) and the version's enforcement when it was checked.
+    sa.Column("outcome", sa.String(16)),
+    sa.Column("metadata", sa.Text),
+    sa.Column("enforcement", sa.String(16)),
 )
 sa.Index("ix_validations_contract", validations.c.contract_id, validations.c.id)
 sa.Index("ix_validations_subject", validations.c.subject, validations.c.id)
@@ -170,7 +178,19 @@ async def _migrate_2_to_3(conn: Any) -> None:
     )
 
 
+async def _migrate_3_to_4(conn: Any) -> None:
+    """Version 4 keeps each version's enforcement (shadow versions) and, with
+    each validation record, its outcome, metadata and enforcement."""
+    await conn.execute(
+        sa.text(
+            "ALTER TABLE contracts ADD COLUMN enforcement VARCHAR(16) NOT NULL DEFAULT 'enforce'"
+        )
+    )
+    for column in ("outcome VARCHAR(16)", "metadata TEXT", "enforcement VARCHAR(16)"):
+        await conn.execute(sa.text(f"ALTER TABLE contract_validations ADD COLUMN {column}"))
+
+
 def migrations() -> dict[int, Any]:
     """Steps from schema version N to N+1, keyed by N: each an async function
     of the connection, run in the transaction that records the new version."""
-    return {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+    return {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
