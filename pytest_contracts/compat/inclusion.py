@@ -55,6 +55,8 @@ def inside(
     narrow, narrow_at = question.old.follow(narrow, narrow_at)
     if narrow is False or is_true(wide):
         return SAFE
+    if _values_inside(question.new, narrow, wide, wide_at):
+        return SAFE
     question.descend(narrow, wide, narrow_at, wide_at, "")
     found = worst(change.readers for change in question.changes)
     if found is SAFE or not isinstance(narrow, dict):
@@ -78,6 +80,41 @@ def inside(
         ):
             return SAFE
     return found
+
+
+def _values_inside(wide_side: Side, narrow: Any, wide: Any, wide_at: str | None) -> bool:
+    """Whether ``narrow`` lists the values it allows (``const``, ``enum``) and
+    the wide schema's validator, formats checked, accepts every one of them:
+    then nothing ``narrow`` accepts falls outside. Only for a wide schema that
+    refers nowhere, so that it validates on its own."""
+    if not isinstance(narrow, dict):
+        return False
+    if "const" in narrow:
+        values = [narrow["const"]]
+    elif isinstance(narrow.get("enum"), list):
+        values = narrow["enum"]
+    else:
+        return False
+    wide, _ = wide_side.follow(wide, wide_at)
+    if not isinstance(wide, dict | bool) or _refers(wide):
+        return False
+    dialect = wide_side.dialect
+    validator = dialect(wide, format_checker=dialect.FORMAT_CHECKER)
+    try:
+        return all(validator.is_valid(value) for value in values)
+    except (ArithmeticError, RecursionError, ValueError):
+        return False
+
+
+def _refers(schema: Any) -> bool:
+    """Whether a reference of any kind appears anywhere in ``schema``."""
+    if isinstance(schema, dict):
+        return any(
+            k in ("$ref", "$dynamicRef", "$recursiveRef") or _refers(v) for k, v in schema.items()
+        )
+    if isinstance(schema, list):
+        return any(_refers(item) for item in schema)
+    return False
 
 
 def accepted_atoms(side: Side, schema: Any, depth: int = 0) -> frozenset[str]:

@@ -297,6 +297,26 @@ def compare_dialect(ctx: Context, pair: Pair, keyword: str) -> None:
     )
 
 
+#: Keywords no validator checks a document with, yet that change what a
+#: ``$ref`` finds: identifiers and anchors ("id" in drafts 3 and 4).
+_LOCATING: Final = frozenset({"$dynamicAnchor", "$recursiveAnchor", "$vocabulary"})
+_OLD_IDENTIFIER_DIALECTS: Final = frozenset({"Draft3Validator", "Draft4Validator"})
+
+
+def _ignored(ctx: Context, keyword: str) -> bool:
+    """Whether neither side's dialect validates with ``keyword`` nor locates
+    schemas by it: an unknown keyword is an annotation there (a ``$ref`` into
+    its value is followed, and compared, where the reference is)."""
+    if keyword in _LOCATING:
+        return False
+    for side in (ctx.old, ctx.new):
+        if keyword in side.dialect.VALIDATORS:
+            return False
+        if keyword == "id" and side.dialect.__name__ in _OLD_IDENTIFIER_DIALECTS:
+            return False
+    return True
+
+
 def compare_other(ctx: Context, pair: Pair, keyword: str) -> None:
     """An annotation, or a keyword the engine does not know."""
     in_old, in_new = keyword in pair.old, keyword in pair.new
@@ -312,6 +332,16 @@ def compare_other(ctx: Context, pair: Pair, keyword: str) -> None:
             new_value,
             NEUTRAL,
             f"{keyword} {presence(in_old, in_new)}",
+        )
+    elif _ignored(ctx, keyword):
+        ctx.add(
+            "metadata.changed",
+            where,
+            old_value,
+            new_value,
+            NEUTRAL,
+            f"keyword {keyword!r} {presence(in_old, in_new)}; "
+            "the validators of both dialects ignore it",
         )
     else:
         ctx.add(

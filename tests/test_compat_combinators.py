@@ -1,0 +1,77 @@
+"""Combinators judged as a whole: an ``anyOf`` or ``oneOf`` whose branches
+changed keeps readers when each old branch lies inside a new branch (and, for
+``oneOf``, outside the other new branches), and writers the other way round."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pytest_contracts.compat import Effect, Mode, Policy, compare
+
+from .compat_cases import I, N, S
+
+SHORT = {"type": "string", "maxLength": 4}
+NULL = {"type": "null"}
+BIG = {"type": "number", "minimum": 100}
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        # A branch widened while others were added: more branches than before.
+        pytest.param(
+            {"oneOf": [SHORT]},
+            {"oneOf": [NULL, I, {**S, "maxLength": 9}]},
+            id="one-of-widened-and-added",
+        ),
+        # New branches overlap each other (integers of 100 and more), but an old
+        # document is a short string: it matches the string branch only.
+        pytest.param({"oneOf": [SHORT]}, {"oneOf": [S, I, BIG]}, id="one-of-new-branches-overlap"),
+        # A branch replaced by one that holds it, in a different position.
+        pytest.param(
+            {"oneOf": [{"enum": ["a", "b"]}, I]},
+            {"oneOf": [I, S, NULL]},
+            id="one-of-enum-into-type",
+        ),
+        # anyOf: two branches merged into one that holds both.
+        pytest.param(
+            {"anyOf": [SHORT, {"type": "string", "minLength": 9}, NULL]},
+            {"anyOf": [NULL, S]},
+            id="any-of-merged",
+        ),
+    ],
+)
+def test_each_old_branch_held_by_a_new_one_keeps_readers(old: Any, new: Any) -> None:
+    report = compare(old, new, policy=Policy.STRICT)
+    assert not report.breaks(Mode.BACKWARD), "\n".join(report.render(120))
+    assert all(change.readers is Effect.SAFE for change in report.changes)
+    # The other way round it narrows: the same proof keeps writers.
+    swapped = compare(new, old, policy=Policy.STRICT)
+    assert not swapped.breaks(Mode.FORWARD), "\n".join(swapped.render(120))
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "document"),
+    [
+        # The number branch was held by nothing: 1.5 is lost.
+        pytest.param({"oneOf": [SHORT, N]}, {"oneOf": [S, I, NULL]}, 0.5, id="one-of-branch-lost"),
+        # Held, but by two new branches at once: oneOf refuses 150.
+        pytest.param(
+            {"oneOf": [{"type": "integer", "minimum": 120}]},
+            {"oneOf": [I, BIG]},
+            120,
+            id="one-of-held-twice",
+        ),
+    ],
+)
+def test_an_old_branch_not_held_by_exactly_one_new_branch_still_breaks_readers(
+    old: Any, new: Any, document: Any
+) -> None:
+    report = compare(old, new, policy=Policy.LENIENT)
+    assert report.breaks(Mode.BACKWARD), "\n".join(report.render(120))
+    witnesses = [
+        c.witness for c in report.changes if c.witness and c.witness.direction == "readers"
+    ]
+    assert witnesses
