@@ -175,7 +175,7 @@ ROWS: list[tuple[str, Any, Any, bool, bool, bool, bool]] = [
     ("dependent_required.added", obj({"a": S, "b": S}), {**obj({"a": S, "b": S}), "dependentRequired": {"a": ["b"]}}, True, False, True, False),
     ("dependent_schemas.added/entry", {"dependentSchemas": {"a": {"required": ["b"]}}}, {"dependentSchemas": {"a": {"required": ["b"]}, "c": {"required": ["d"]}}}, False, False, True, False),
     ("property.added/unevaluated-decides", {"allOf": [obj({"a": {}})], "unevaluatedProperties": False}, {"allOf": [obj({"a": {}})], "unevaluatedProperties": False, "properties": {"b": S}}, False, True, True, True),
-    ("property.added/matches-a-pattern", {"patternProperties": {"^x": S}}, {"patternProperties": {"^x": S}, "properties": {"xa": S}}, False, False, True, True),
+    ("property.added/matches-a-pattern", {"patternProperties": {"^x": S}}, {"patternProperties": {"^x": S}, "properties": {"xa": S}}, False, False, False, False),
     ("contains.changed", {"contains": S}, {"contains": I}, False, False, True, True),
     ("property_names.added", {"type": "object"}, {"type": "object", "propertyNames": {"maxLength": 3}}, True, False, True, False),
     ("unevaluated_properties.added", {"allOf": [obj({"a": S})]}, {"allOf": [obj({"a": S})], "unevaluatedProperties": False}, True, False, True, False),
