@@ -10,7 +10,7 @@ import pytest
 
 from pytest_contracts.compat import Effect, Mode, Policy, compare
 
-from .compat_cases import I, N, S
+from .compat_cases import I, N, S, obj
 
 SHORT = {"type": "string", "maxLength": 4}
 NULL = {"type": "null"}
@@ -75,3 +75,37 @@ def test_an_old_branch_not_held_by_exactly_one_new_branch_still_breaks_readers(
         c.witness for c in report.changes if c.witness and c.witness.direction == "readers"
     ]
     assert witnesses
+
+
+# -- a side that accepts nothing ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "readers_kept", "writers_kept"),
+    [
+        # Integers that are "x": there are none, before or after.
+        pytest.param(
+            obj({"a": {**I, "enum": ["x"]}}),
+            obj({"a": {**I, "enum": ["y"]}}),
+            True,
+            True,
+            id="property-empty-on-both-sides",
+        ),
+        # Booleans or objects that equal 1: the old schema accepted nothing, so
+        # nothing it accepted can be lost; the new one accepts objects.
+        pytest.param(
+            {"anyOf": [{"type": "boolean"}, {"type": "object"}], "enum": [1]},
+            {"type": "object", "additionalProperties": False},
+            True,
+            False,
+            id="old-root-empty",
+        ),
+    ],
+)
+def test_changes_below_a_schema_that_accepts_nothing_keep_that_side(
+    old: Any, new: Any, readers_kept: bool, writers_kept: bool
+) -> None:
+    report = compare(old, new, policy=Policy.STRICT)
+    assert report.changes
+    assert report.breaks(Mode.BACKWARD) is not readers_kept, "\n".join(report.render(120))
+    assert report.breaks(Mode.FORWARD) is not writers_kept, "\n".join(report.render(120))
