@@ -100,6 +100,30 @@ def test_an_old_branch_not_held_by_exactly_one_new_branch_still_breaks_readers(
             False,
             id="old-root-empty",
         ),
+        # At least 5 and at most 1: no integer, so none to lose to the string type.
+        pytest.param(
+            obj({"a": {**I, "minimum": 5, "maximum": 1}}),
+            obj({"a": S}),
+            True,
+            False,
+            id="numbers-bounded-out",
+        ),
+        # No integer lies strictly between 1 and 2.
+        pytest.param(
+            {**I, "exclusiveMinimum": 1, "exclusiveMaximum": 2},
+            {**I, "enum": [7]},
+            True,
+            False,
+            id="integers-bounded-out",
+        ),
+        # Three items or more, and one at most: no array at all.
+        pytest.param(
+            {"type": "array", "minItems": 3, "maxItems": 1},
+            {"type": "array", "items": S, "minItems": 3, "maxItems": 1},
+            True,
+            True,
+            id="arrays-bounded-out",
+        ),
     ],
 )
 def test_changes_below_a_schema_that_accepts_nothing_keep_that_side(

@@ -179,13 +179,13 @@ class Context:
 
     def _settle_empty(self, old: Any, new: Any, start: int) -> None:
         """A subschema that accepts no document at all (no JSON type is left
-        by its ``type``, ``const``, ``enum`` and branches) gives its side
+        by its ``type``, ``const``, ``enum``, branches and bounds) gives its side
         nothing to lose: the changes found below it from ``start`` on are
         safe for readers when the old one is empty, for writers when the
         new one is. (Below a ``not`` the walk never descends: inclusion
         questions there are asked with the sides in their own roles.)"""
-        readers_kept = not inclusion.accepted_atoms(self.old, old)
-        writers_kept = not inclusion.accepted_atoms(self.new, new)
+        readers_kept = inclusion.accepts_nothing(self.old, old)
+        writers_kept = inclusion.accepts_nothing(self.new, new)
         if not readers_kept and not writers_kept:
             return
         self.changes[start:] = [
