@@ -172,6 +172,8 @@ ROWS: list[tuple[str, Any, Any, bool, bool, bool, bool]] = [
     ("not.added", {}, {"not": S}, True, False, True, False),
     ("not.removed", {"not": S}, {}, False, True, False, True),
     ("then.changed", {"if": S, "then": {"maxLength": 3}}, {"if": S, "then": {"maxLength": 2}}, True, False, True, True),
+    ("dependent_required.added/requires-nothing", obj({"a": S}), {**obj({"a": S}), "dependentRequired": {"a": []}}, False, False, False, False),
+    ("dependent_schemas.added/requires-nothing", obj({"a": S}), {**obj({"a": S}), "dependentSchemas": {"a": True}}, False, False, False, False),
     ("dependent_required.added", obj({"a": S, "b": S}), {**obj({"a": S, "b": S}), "dependentRequired": {"a": ["b"]}}, True, False, True, False),
     ("dependent_schemas.added/entry", {"dependentSchemas": {"a": {"required": ["b"]}}}, {"dependentSchemas": {"a": {"required": ["b"]}, "c": {"required": ["d"]}}}, False, False, True, False),
     ("property.added/unevaluated-decides", {"allOf": [obj({"a": {}})], "unevaluatedProperties": False}, {"allOf": [obj({"a": {}})], "unevaluatedProperties": False, "properties": {"b": S}}, False, True, True, True),

@@ -162,7 +162,7 @@ def _edits_of(node: dict[str, Any]) -> list[str]:
     if node.get("type") not in (None, "object", "array"):
         kinds.append("type")
     if node.get("type") == "object":
-        kinds += ["property", "closed", "unevaluated", "patterns"]
+        kinds += ["property", "closed", "unevaluated", "patterns", "dependent"]
     if node.get("properties"):
         kinds.append("required")
     if node.get("type") == "array":
@@ -282,6 +282,13 @@ def _edit(draw: st.DrawFn, schema: dict[str, Any]) -> None:
             del patterns[pattern]
         else:
             patterns[pattern] = draw(leaves)
+    elif kind == "dependent" and node.get("type") == "object":
+        # What the presence of a name requires: nothing, another name, or a schema.
+        name = draw(st.sampled_from(NAMES))
+        if draw(st.booleans()):
+            _toggle(node, "dependentRequired", {name: draw(st.sampled_from([[], ["b"], ["c"]]))})
+        else:
+            _toggle(node, "dependentSchemas", {name: draw(st.just(True) | leaves)})
     elif kind == "vendor":
         # A keyword no validator knows: an annotation, whatever its value.
         _toggle(node, draw(st.sampled_from(["x-note", "id"])), draw(leaves))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from .direction import ADDED, REMOVED
-from .keywords import DEFINITIONS, METADATA, as_dict, below, child, key, presence, short
+from .keywords import DEFINITIONS, METADATA, as_dict, below, child, is_true, key, presence, short
 from .refs import DYNAMIC_REFERENCES
 from .report import NEUTRAL, OPAQUE_EFFECT, SAFE, UNKNOWN
 
@@ -112,6 +112,19 @@ def compare_opaque(ctx: Context, pair: Pair, keyword: str) -> None:
     _opaque_change(ctx, family, keyword, where, a, b)
 
 
+#: The families of keywords that map property names to what their presence requires.
+_DEPENDENT: Final = frozenset({"dependent_required", "dependent_schemas", "dependencies"})
+
+
+def _vacuous(value: Any) -> bool:
+    """A ``dependentRequired``, ``dependentSchemas`` or ``dependencies`` value
+    that requires nothing: no entry, or each an empty list or an accept-all
+    schema."""
+    return isinstance(value, dict) and all(
+        entry == [] or is_true(entry) for entry in value.values()
+    )
+
+
 def _opaque_change(ctx: Context, family: str, what: str, where: str, a: Any, b: Any) -> None:
     if a is not None and b is not None:
         ctx.add(
@@ -124,6 +137,16 @@ def _opaque_change(ctx: Context, family: str, what: str, where: str, a: Any, b: 
         )
         return
     direction = ADDED if a is None else REMOVED
+    if family in _DEPENDENT and _vacuous(b if a is None else a):
+        ctx.add_directed(
+            direction,
+            f"{family}.{direction.verb}",
+            where,
+            b if a is None else a,
+            NEUTRAL,
+            f"{what} {direction.verb}; it requires nothing: no entry, or only empty ones",
+        )
+        return
     ctx.add_directed(
         direction,
         f"{family}.{direction.verb}",
