@@ -12,6 +12,7 @@ then kept only if they validate.
 from __future__ import annotations
 
 import copy
+import re
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +25,8 @@ from hypothesis import strategies as st
 from pytest_contracts.compat import CompatReport, Mode, Policy, compare
 
 NAMES = ("a", "b", "c", "d")
+#: Patterns of patternProperties: one matches a single name, one several.
+PATTERNS = ("^a", "^[cd]")
 SETTINGS = settings(
     max_examples=200,
     deadline=None,
@@ -84,8 +87,12 @@ def _objects(draw: st.DrawFn, inner: st.SearchStrategy[Any]) -> dict[str, Any]:
     required = draw(st.lists(st.sampled_from(names), unique=True)) if names else []
     if required:
         schema["required"] = required
-    closed = draw(st.sampled_from(["open", "additional", "unevaluated", "schema"]))
+    closed = draw(st.sampled_from(["open", "additional", "unevaluated", "schema", "patterns"]))
     if closed == "additional":
+        schema["additionalProperties"] = False
+    elif closed == "patterns":
+        # Partly open: names a pattern matches meet its schema, others are refused.
+        schema["patternProperties"] = {draw(st.sampled_from(PATTERNS)): draw(inner)}
         schema["additionalProperties"] = False
     elif closed == "unevaluated":
         schema["unevaluatedProperties"] = False
@@ -127,7 +134,7 @@ containers = st.one_of(_tuples(schemas), _objects(schemas), _combined(schemas))
 
 
 def _children(schema: dict[str, Any]) -> list[Any]:
-    found = [*schema.get("properties", {}).values()]
+    found = [*schema.get("properties", {}).values(), *schema.get("patternProperties", {}).values()]
     for keyword in ("prefixItems", "anyOf", "oneOf", "allOf"):
         found.extend(schema.get(keyword, []))
     for keyword in ("items", "unevaluatedItems", "additionalProperties", "not"):
@@ -151,11 +158,11 @@ def _toggle(schema: dict[str, Any], keyword: str, value: Any) -> None:
 
 def _edits_of(node: dict[str, Any]) -> list[str]:
     """The edits that apply to ``node``: an edit drawn at random mostly would not."""
-    kinds = ["bound", "enum", "pattern", "wrap"]
+    kinds = ["bound", "enum", "pattern", "wrap", "vendor"]
     if node.get("type") not in (None, "object", "array"):
         kinds.append("type")
     if node.get("type") == "object":
-        kinds += ["property", "closed", "unevaluated"]
+        kinds += ["property", "closed", "unevaluated", "patterns", "dependent"]
     if node.get("properties"):
         kinds.append("required")
     if node.get("type") == "array":
@@ -268,6 +275,23 @@ def _edit(draw: st.DrawFn, schema: dict[str, Any]) -> None:
         node[keyword] = branches
     elif kind == "not" and "not" in node:
         node["not"] = draw(leaves)
+    elif kind == "patterns" and node.get("type") == "object":
+        patterns = node.setdefault("patternProperties", {})
+        pattern = draw(st.sampled_from(PATTERNS))
+        if pattern in patterns:
+            del patterns[pattern]
+        else:
+            patterns[pattern] = draw(leaves)
+    elif kind == "dependent" and node.get("type") == "object":
+        # What the presence of a name requires: nothing, another name, or a schema.
+        name = draw(st.sampled_from(NAMES))
+        if draw(st.booleans()):
+            _toggle(node, "dependentRequired", {name: draw(st.sampled_from([[], ["b"], ["c"]]))})
+        else:
+            _toggle(node, "dependentSchemas", {name: draw(st.just(True) | leaves)})
+    elif kind == "vendor":
+        # A keyword no validator knows: an annotation, whatever its value.
+        _toggle(node, draw(st.sampled_from(["x-note", "id"])), draw(leaves))
 
 
 @st.composite
@@ -355,6 +379,11 @@ def _object_documents(draw: st.DrawFn, schema: dict[str, Any]) -> dict[str, Any]
     document: dict[str, Any] = {}
     for name, subschema in properties.items():
         if name in required or draw(st.booleans()):
+            document[name] = draw(documents(subschema))
+    for pattern, subschema in schema.get("patternProperties", {}).items():
+        # Names a pattern matches, declared or not: where its schema applies.
+        matched = [name for name in (*NAMES, "e") if re.search(pattern, name)]
+        for name in draw(st.lists(st.sampled_from(matched), unique=True, max_size=2)):
             document[name] = draw(documents(subschema))
     rest = schema.get("additionalProperties", schema.get("unevaluatedProperties", True))
     if rest is not False:

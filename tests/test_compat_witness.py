@@ -386,3 +386,55 @@ def test_numbers_past_what_floats_hold_never_fail_the_comparison(old: Any, new: 
     for change in compare(old, new).changes:
         if change.witness is not None:
             assert_shows_the_break(old, new, change)
+
+
+# -- a document decides what the walk left unknown ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "readers", "writers", "document"),
+    [
+        # not widened from integers to numbers: 1.5 was accepted and is no more.
+        ({"not": I}, {"not": N}, Effect.BREAKING, Effect.SAFE, 0.5),
+        # not narrowed from numbers to integers: the other way round.
+        ({"not": N}, {"not": I}, Effect.SAFE, Effect.BREAKING, 0.5),
+        # A pattern replaced: the walk cannot compare two patterns; a string can.
+        (
+            {**S, "pattern": "^day"},
+            {**S, "pattern": "^id"},
+            Effect.BREAKING,
+            Effect.BREAKING,
+            "day",
+        ),
+        # A condition tightened in a then: shown by a long enough string.
+        (
+            {"if": S, "then": {"maxLength": 3}},
+            {"if": S, "then": {"maxLength": 2}},
+            Effect.BREAKING,
+            Effect.UNKNOWN,  # no proof, and nothing to show: truly unknown to the engine
+            None,
+        ),
+    ],
+)
+def test_an_unknown_effect_a_document_shows_becomes_breaking_with_that_witness(
+    old: Any, new: Any, readers: Effect, writers: Effect, document: Any
+) -> None:
+    (change,) = compare(old, new, policy=Policy.LENIENT).changes
+    assert (change.readers, change.writers) == (readers, writers)
+    assert change.witness is not None
+    if document is not None:
+        assert change.witness.document == document
+    assert_shows_the_break(old, new, change)
+    assert "unknown" not in change.message
+    assert change.message.endswith("a document shows it breaks")
+    # Decided, the break fails the lenient policy too.
+    assert compare(old, new, policy=Policy.LENIENT).breaks(Mode.FULL)
+
+
+def test_an_unknown_effect_no_document_shows_stays_unknown() -> None:
+    # Two spellings of one pattern: the search finds nothing, so nothing is decided.
+    old = {"not": {**S, "pattern": "^a"}}
+    new = {"not": {**S, "pattern": "^(a)"}}
+    (change,) = compare(old, new).changes
+    assert (change.readers, change.writers) == (Effect.UNKNOWN, Effect.UNKNOWN)
+    assert change.witness is None

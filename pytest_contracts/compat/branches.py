@@ -14,6 +14,7 @@ it; an ``allOf`` branch when what the schema already requires implies it; a
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any, Final
 
 from .direction import ADDED, REMOVED, Direction
@@ -107,8 +108,62 @@ def _compare_branches(ctx: Context, pair: Pair, keyword: str) -> None:
                     f"{keyword} branch {index} {direction.verb}",
                 )
     found = [c for c in ctx.changes[start:] if c.kind != "metadata.changed"]
-    if keyword == "oneOf" and found:
-        _one_of_overlap(ctx, before, after, where, found)
+    if keyword == "allOf" or not found:
+        return
+    covered = (
+        _covers(ctx, pair, keyword, narrow_in_new=False),
+        _covers(ctx, pair, keyword, narrow_in_new=True),
+    )
+    if any(covered):
+        ctx.changes[start:] = [_settled(change, *covered) for change in ctx.changes[start:]]
+        found = [c for c in ctx.changes[start:] if c.kind != "metadata.changed"]
+    if keyword == "oneOf":
+        _one_of_overlap(ctx, before, after, where, found, covered)
+
+
+def _covers(ctx: Context, pair: Pair, keyword: str, *, narrow_in_new: bool) -> bool:
+    """Whether everything the narrow side's ``anyOf`` or ``oneOf`` accepts
+    (the old side's, or the new side's when ``narrow_in_new``) the wide
+    side's accepts: each narrow branch lies inside a wide branch and, for a
+    ``oneOf``, is apart from the wide side's other branches, so that a
+    document of that branch matches exactly one of them."""
+    (narrow, narrow_at), (wide, wide_at) = (pair.old, pair.old_at), (pair.new, pair.new_at)
+    narrow_side, wide_side = ctx.old, ctx.new
+    if narrow_in_new:
+        (narrow, narrow_at), (wide, wide_at) = (wide, wide_at), (narrow, narrow_at)
+        narrow_side, wide_side = wide_side, narrow_side
+    narrow_branches, wide_branches = narrow[keyword], wide[keyword]
+    if not isinstance(narrow_branches, list) or not isinstance(wide_branches, list):
+        return False
+
+    def holds(branch: Any, branch_at: str | None) -> bool:
+        for j, other in enumerate(wide_branches):
+            other_at = below(wide_at, keyword, j)
+            held = inside(ctx, branch, branch_at, other, other_at, narrow_in_new=narrow_in_new)
+            if held is not SAFE:
+                continue
+            if keyword == "anyOf" or all(
+                apart(narrow_side, branch, wide_side, rest)
+                for k, rest in enumerate(wide_branches)
+                if k != j
+            ):
+                return True
+        return False
+
+    return all(
+        branch is False or holds(branch, below(narrow_at, keyword, i))
+        for i, branch in enumerate(narrow_branches)
+    )
+
+
+def _settled(change: Change, readers_kept: bool, writers_kept: bool) -> Change:
+    """``change``, its readers' (writers') effect SAFE when the combinator as a
+    whole is proved to keep them."""
+    readers = SAFE if readers_kept else change.readers
+    writers = SAFE if writers_kept else change.writers
+    if (readers, writers) == (change.readers, change.writers):
+        return change
+    return dataclasses.replace(change, readers=readers, writers=writers)
 
 
 def _lacking(ctx: Context, pair: Pair, direction: Direction) -> tuple[Any, str | None, bool]:
@@ -175,14 +230,28 @@ def _within_other(ctx: Context, pair: Pair, direction: Direction, index: int) ->
 
 
 def _one_of_overlap(
-    ctx: Context, before: list[Any], after: list[Any], where: str, found: list[Change]
+    ctx: Context,
+    before: list[Any],
+    after: list[Any],
+    where: str,
+    found: list[Change],
+    covered: tuple[bool, bool],
 ) -> None:
     """oneOf fails a document that matches two branches, so branch-wise
-    reasoning only holds when the branches cannot overlap."""
+    reasoning only holds when the branches cannot overlap (or where the
+    oneOf as a whole is proved to keep a side: ``covered``)."""
     readers = writers = SAFE
-    if not any(c.readers is BREAKING for c in found) and not _pairwise_disjoint(ctx.new, after):
+    if (
+        not covered[0]
+        and not any(c.readers is BREAKING for c in found)
+        and not _pairwise_disjoint(ctx.new, after)
+    ):
         readers = UNKNOWN
-    if not any(c.writers is BREAKING for c in found) and not _pairwise_disjoint(ctx.old, before):
+    if (
+        not covered[1]
+        and not any(c.writers is BREAKING for c in found)
+        and not _pairwise_disjoint(ctx.old, before)
+    ):
         writers = UNKNOWN
     if UNKNOWN in (readers, writers):
         ctx.add(

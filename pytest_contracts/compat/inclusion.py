@@ -16,6 +16,7 @@ are apart. Each schema is read in its own document.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -55,6 +56,8 @@ def inside(
     narrow, narrow_at = question.old.follow(narrow, narrow_at)
     if narrow is False or is_true(wide):
         return SAFE
+    if _values_inside(question.new, narrow, wide, wide_at):
+        return SAFE
     question.descend(narrow, wide, narrow_at, wide_at, "")
     found = worst(change.readers for change in question.changes)
     if found is SAFE or not isinstance(narrow, dict):
@@ -80,6 +83,41 @@ def inside(
     return found
 
 
+def _values_inside(wide_side: Side, narrow: Any, wide: Any, wide_at: str | None) -> bool:
+    """Whether ``narrow`` lists the values it allows (``const``, ``enum``) and
+    the wide schema's validator, formats checked, accepts every one of them:
+    then nothing ``narrow`` accepts falls outside. Only for a wide schema that
+    refers nowhere, so that it validates on its own."""
+    if not isinstance(narrow, dict):
+        return False
+    if "const" in narrow:
+        values = [narrow["const"]]
+    elif isinstance(narrow.get("enum"), list):
+        values = narrow["enum"]
+    else:
+        return False
+    wide, _ = wide_side.follow(wide, wide_at)
+    if not isinstance(wide, dict | bool) or _refers(wide):
+        return False
+    dialect = wide_side.dialect
+    validator = dialect(wide, format_checker=dialect.FORMAT_CHECKER)
+    try:
+        return all(validator.is_valid(value) for value in values)
+    except (ArithmeticError, RecursionError, ValueError):
+        return False
+
+
+def _refers(schema: Any) -> bool:
+    """Whether a reference of any kind appears anywhere in ``schema``."""
+    if isinstance(schema, dict):
+        return any(
+            k in ("$ref", "$dynamicRef", "$recursiveRef") or _refers(v) for k, v in schema.items()
+        )
+    if isinstance(schema, list):
+        return any(_refers(item) for item in schema)
+    return False
+
+
 def accepted_atoms(side: Side, schema: Any, depth: int = 0) -> frozenset[str]:
     """The JSON types (as :func:`.values.type_atoms`) a schema may accept: by
     ``type``, ``const`` and ``enum``, and those of its ``allOf`` (all of
@@ -102,6 +140,68 @@ def accepted_atoms(side: Side, schema: Any, depth: int = 0) -> frozenset[str]:
         if isinstance(branches, list):
             atoms &= frozenset().union(*(accepted_atoms(side, b, depth + 1) for b in branches))
     return atoms
+
+
+def accepts_nothing(side: Side, schema: Any) -> bool:
+    """Whether no document is valid under ``schema``: no JSON type is left by
+    its ``type``, ``const``, ``enum`` and branches, and by its own bounds.
+    (:func:`accepted_atoms` leaves bounds out: whether a bound has an effect
+    is judged by the types a side accepts without it.)"""
+    followed, _ = side.follow(schema, None)
+    atoms = accepted_atoms(side, followed)
+    if isinstance(followed, dict):
+        atoms -= bounded_out(followed)
+    return not atoms
+
+
+def _number(value: Any) -> float | int | None:
+    return value if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _limit(schema: dict[str, Any], plain: str, exclusive: str, pick: Any) -> tuple[Any, bool]:
+    """The tighter of a bound and its exclusive form: (value, strict), value
+    None when there is none. Draft 4's boolean exclusive form makes the
+    plain bound strict."""
+    found: tuple[Any, bool] = (None, False)
+    value, other = _number(schema.get(plain)), schema.get(exclusive)
+    if value is not None:
+        found = (value, other is True)
+    other_value = _number(other)
+    if other_value is not None and (found[0] is None or pick(other_value, found[0]) == other_value):
+        found = (other_value, True)
+    return found
+
+
+def bounded_out(schema: dict[str, Any]) -> frozenset[str]:
+    """The type atoms whose bounds leave no value: numbers below their
+    minimum and above their maximum at once (integers too when no integer
+    lies between), strings longer than they may be, arrays with more items
+    than allowed, objects with more properties than allowed."""
+    out: set[str] = set()
+    low, low_strict = _limit(schema, "minimum", "exclusiveMinimum", max)
+    high, high_strict = _limit(schema, "maximum", "exclusiveMaximum", min)
+    if low is not None and high is not None:
+        try:
+            if low > high or (low == high and (low_strict or high_strict)):
+                out |= {"integer", "fraction"}
+            else:
+                first = math.ceil(low) + (1 if low_strict and math.ceil(low) == low else 0)
+                last = math.floor(high) - (1 if high_strict and math.floor(high) == high else 0)
+                if first > last:
+                    out.add("integer")
+                if low == high and float(low).is_integer():
+                    out.add("fraction")
+        except (ArithmeticError, ValueError):
+            pass  # numbers past what floats hold: assume values remain
+    for atom, least, most in (
+        ("string", "minLength", "maxLength"),
+        ("array", "minItems", "maxItems"),
+        ("object", "minProperties", "maxProperties"),
+    ):
+        fewest, most_of = _number(schema.get(least)), _number(schema.get(most))
+        if fewest is not None and most_of is not None and fewest > most_of:
+            out.add(atom)
+    return frozenset(out)
 
 
 def apart(a_side: Side, a: Any, b_side: Side, b: Any) -> bool:

@@ -7,9 +7,10 @@ import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final
 
-from .direction import ADDED, REMOVED
+from .direction import ADDED, REMOVED, Direction
+from .inclusion import inside
 from .keywords import below, child, is_true, mapping, short, strings_list
-from .report import NARROWS, OPAQUE_EFFECT, Policy
+from .report import NARROWS, OPAQUE_EFFECT, SAFE, UNKNOWN, Policy
 from .slots import compare_rest, compare_slot, decides_unevaluated, rest_keyword
 
 if TYPE_CHECKING:
@@ -69,6 +70,16 @@ def _properties(ctx: Context, pair: Pair) -> None:
         lacking_at, having_at = direction.sides(pair.old_at, pair.new_at)
         rest = _rest(lacking_side, lacking)
         patterned = any(_pattern_matches(p, name) for p in patterns)
+        fallback = None if patterned or rest is None else lacking.get(rest, True)
+        fallback_at = below(lacking_at, rest or "additionalProperties")
+        matching = _only_pattern(lacking, name) if patterned else None
+        if matching is not None:
+            # The one pattern of the side without the property is what its
+            # value met there; the patterns both sides share are compared
+            # on their own (_pattern_properties), and one only the other side
+            # has is unknown there.
+            fallback = mapping(lacking, "patternProperties")[matching]
+            fallback_at = below(lacking_at, "patternProperties", matching)
         compare_slot(
             ctx,
             direction,
@@ -76,11 +87,24 @@ def _properties(ctx: Context, pair: Pair) -> None:
             f"property {name!r}",
             direction.sides(old_props, new_props)[1][name],
             below(having_at, "properties", name),
-            None if patterned or rest is None else lacking.get(rest, True),
-            below(lacking_at, rest or "additionalProperties"),
+            fallback,
+            fallback_at,
             where,
             lenient=ctx.policy is Policy.LENIENT and _open(lacking, rest),
         )
+
+
+def _only_pattern(schema: Mapping[str, Any], name: str) -> str | None:
+    """The one pattern of ``schema``'s ``patternProperties`` that matches
+    ``name``; None when none or several do, or one cannot be read."""
+    found = []
+    for pattern in mapping(schema, "patternProperties"):
+        try:
+            if re.search(pattern, name) is not None:
+                found.append(pattern)
+        except re.error:
+            return None
+    return found[0] if len(found) == 1 else None
 
 
 def _required(ctx: Context, pair: Pair) -> None:
@@ -115,14 +139,55 @@ def _pattern_properties(ctx: Context, pair: Pair) -> None:
             )
             continue
         direction = ADDED if pattern in new_patterns else REMOVED
+        kept = _pattern_meets_declared_only(ctx, pair, direction, pattern)
         ctx.add_directed(
             direction,
             f"pattern_properties.{direction.verb}",
             where,
             new_patterns[pattern] if pattern in new_patterns else old_patterns[pattern],
-            OPAQUE_EFFECT,
-            f"patternProperties {short(pattern, 40)} {direction.verb}",
+            (SAFE, UNKNOWN) if kept else OPAQUE_EFFECT,
+            f"patternProperties {short(pattern, 40)} {direction.verb}"
+            + (
+                "; every property it reaches that the object "
+                + direction.pick("accepted", "accepts")
+                + " is declared, and its schema lies inside the pattern's"
+                if kept
+                else ""
+            ),
         )
+
+
+def _pattern_meets_declared_only(
+    ctx: Context, pair: Pair, direction: Direction, pattern: str
+) -> bool:
+    """Whether a pattern added (or removed) keeps readers (writers): the side
+    without it is closed by ``additionalProperties: false`` and has no
+    patterns, so the only names it accepts are those it declares, and each
+    of those the pattern matches has a schema inside the pattern's."""
+    lacking, lacking_at, lacking_in_new = (
+        (pair.old, pair.old_at, False) if direction is ADDED else (pair.new, pair.new_at, True)
+    )
+    having, having_at = (pair.new, pair.new_at) if direction is ADDED else (pair.old, pair.old_at)
+    if lacking.get("additionalProperties") is not False or mapping(lacking, "patternProperties"):
+        return False
+    try:
+        matched = [n for n in mapping(lacking, "properties") if re.search(pattern, n)]
+    except re.error:
+        return False
+    wide = mapping(having, "patternProperties")[pattern]
+    wide_at = below(having_at, "patternProperties", pattern)
+    return all(
+        inside(
+            ctx,
+            mapping(lacking, "properties")[name],
+            below(lacking_at, "properties", name),
+            wide,
+            wide_at,
+            narrow_in_new=lacking_in_new,
+        )
+        is SAFE
+        for name in matched
+    )
 
 
 def _pattern_matches(pattern: str, name: str) -> bool:

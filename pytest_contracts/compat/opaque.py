@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Final
 
 from .direction import ADDED, REMOVED
-from .keywords import DEFINITIONS, METADATA, as_dict, below, child, key, presence, short
+from .keywords import DEFINITIONS, METADATA, as_dict, below, child, is_true, key, presence, short
 from .refs import DYNAMIC_REFERENCES
 from .report import NEUTRAL, OPAQUE_EFFECT, SAFE, UNKNOWN
 
@@ -112,6 +112,19 @@ def compare_opaque(ctx: Context, pair: Pair, keyword: str) -> None:
     _opaque_change(ctx, family, keyword, where, a, b)
 
 
+#: The families of keywords that map property names to what their presence requires.
+_DEPENDENT: Final = frozenset({"dependent_required", "dependent_schemas", "dependencies"})
+
+
+def _vacuous(value: Any) -> bool:
+    """A ``dependentRequired``, ``dependentSchemas`` or ``dependencies`` value
+    that requires nothing: no entry, or each an empty list or an accept-all
+    schema."""
+    return isinstance(value, dict) and all(
+        entry == [] or is_true(entry) for entry in value.values()
+    )
+
+
 def _opaque_change(ctx: Context, family: str, what: str, where: str, a: Any, b: Any) -> None:
     if a is not None and b is not None:
         ctx.add(
@@ -124,6 +137,16 @@ def _opaque_change(ctx: Context, family: str, what: str, where: str, a: Any, b: 
         )
         return
     direction = ADDED if a is None else REMOVED
+    if family in _DEPENDENT and _vacuous(b if a is None else a):
+        ctx.add_directed(
+            direction,
+            f"{family}.{direction.verb}",
+            where,
+            b if a is None else a,
+            NEUTRAL,
+            f"{what} {direction.verb}; it requires nothing: no entry, or only empty ones",
+        )
+        return
     ctx.add_directed(
         direction,
         f"{family}.{direction.verb}",
@@ -297,6 +320,26 @@ def compare_dialect(ctx: Context, pair: Pair, keyword: str) -> None:
     )
 
 
+#: Keywords no validator checks a document with, yet that change what a
+#: ``$ref`` finds: identifiers and anchors ("id" in drafts 3 and 4).
+_LOCATING: Final = frozenset({"$dynamicAnchor", "$recursiveAnchor", "$vocabulary"})
+_OLD_IDENTIFIER_DIALECTS: Final = frozenset({"Draft3Validator", "Draft4Validator"})
+
+
+def _ignored(ctx: Context, keyword: str) -> bool:
+    """Whether neither side's dialect validates with ``keyword`` nor locates
+    schemas by it: an unknown keyword is an annotation there (a ``$ref`` into
+    its value is followed, and compared, where the reference is)."""
+    if keyword in _LOCATING:
+        return False
+    for side in (ctx.old, ctx.new):
+        if keyword in side.dialect.VALIDATORS:
+            return False
+        if keyword == "id" and side.dialect.__name__ in _OLD_IDENTIFIER_DIALECTS:
+            return False
+    return True
+
+
 def compare_other(ctx: Context, pair: Pair, keyword: str) -> None:
     """An annotation, or a keyword the engine does not know."""
     in_old, in_new = keyword in pair.old, keyword in pair.new
@@ -312,6 +355,16 @@ def compare_other(ctx: Context, pair: Pair, keyword: str) -> None:
             new_value,
             NEUTRAL,
             f"{keyword} {presence(in_old, in_new)}",
+        )
+    elif _ignored(ctx, keyword):
+        ctx.add(
+            "metadata.changed",
+            where,
+            old_value,
+            new_value,
+            NEUTRAL,
+            f"keyword {keyword!r} {presence(in_old, in_new)}; "
+            "the validators of both dialects ignore it",
         )
     else:
         ctx.add(

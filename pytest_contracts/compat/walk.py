@@ -21,7 +21,7 @@ import jsonschema
 
 from ..errors import InvalidSchema
 from ..schemas import check_specification, validator_class_for
-from . import arrays, bounds, branches, objects, opaque, values
+from . import arrays, bounds, branches, inclusion, objects, opaque, values
 from .direction import ADDED, REMOVED, Direction
 from .keywords import as_dict, child, key, location_key, short
 from .refs import DYNAMIC_REFERENCES, LocalDocument
@@ -172,7 +172,30 @@ class Context:
                     "schema was false; now it accepts values",
                 )
             return
+        start = len(self.changes)
         _compare_keywords(self, Pair(as_dict(old), as_dict(new), old_at, new_at, loc))
+        if len(self.changes) > start:
+            self._settle_empty(old, new, start)
+
+    def _settle_empty(self, old: Any, new: Any, start: int) -> None:
+        """A subschema that accepts no document at all (no JSON type is left
+        by its ``type``, ``const``, ``enum``, branches and bounds) gives its side
+        nothing to lose: the changes found below it from ``start`` on are
+        safe for readers when the old one is empty, for writers when the
+        new one is. (Below a ``not`` the walk never descends: inclusion
+        questions there are asked with the sides in their own roles.)"""
+        readers_kept = inclusion.accepts_nothing(self.old, old)
+        writers_kept = inclusion.accepts_nothing(self.new, new)
+        if not readers_kept and not writers_kept:
+            return
+        self.changes[start:] = [
+            dataclasses.replace(
+                change,
+                readers=SAFE if readers_kept else change.readers,
+                writers=SAFE if writers_kept else change.writers,
+            )
+            for change in self.changes[start:]
+        ]
 
 
 # -- the table ------------------------------------------------------------------------------

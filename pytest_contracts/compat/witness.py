@@ -28,14 +28,16 @@ and a big schema gets fewer witnesses, never a slow comparison.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
+import re
 from typing import Any, Final
 
 from .drawing import VALUES_PER_PLACE, Drawing
 from .hints import Hints, declared_names, fresh
 from .keywords import child
-from .report import BREAKING, DEFAULT_POLICY, Change, CompatReport, Policy, Witness
+from .report import BREAKING, DEFAULT_POLICY, UNKNOWN, Change, CompatReport, Policy, Witness
 from .sides import MAX_DEPTH, Node, Path, Side, flat
 from .walk import compare as walk
 
@@ -65,23 +67,50 @@ def compare(old: Any, new: Any, *, policy: Policy | str = DEFAULT_POLICY) -> Com
 def with_witnesses(report: CompatReport, old: Any, new: Any) -> CompatReport:
     """``report`` with a witness on each change that breaks readers or
     writers, where one is found; other changes are left as they are."""
-    if not any(change.breaking for change in report.changes):
+    if not any(change.breaking or change.unknown for change in report.changes):
         return report
     search = _Search(old, new)
     changes = tuple(
-        change.__class__(
-            change.kind,
-            change.location,
-            change.old,
-            change.new,
-            change.readers,
-            change.writers,
-            change.message,
-            search.witness(change) if change.breaking else change.witness,
-        )
-        for change in report.changes
+        _decided(change, search) if change.unknown else change for change in report.changes
+    )
+    changes = tuple(
+        dataclasses.replace(change, witness=search.witness(change)) if change.breaking else change
+        for change in changes
     )
     return CompatReport(changes, report.policy)
+
+
+#: What a message says of an effect the walk left unknown, dropped once a
+#: document decides it.
+_UNDECIDED: Final = re.compile(r"(;|,)? (the |its )?effect (is )?unknown")
+
+
+def _decided(change: Change, search: _Search) -> Change:
+    """``change`` with each UNKNOWN side searched: a document found that one
+    schema accepts and the other refuses there decides that side BREAKING,
+    and becomes the change's witness. A side the search cannot show stays
+    UNKNOWN (not found is not proved safe)."""
+    readers, writers, found = change.readers, change.writers, None
+    for direction in ("readers", "writers"):
+        if getattr(change, direction) is not UNKNOWN or search.left <= 0:
+            continue
+        shown = search.find(change, direction)
+        if shown is None:
+            continue
+        found = found or shown
+        if direction == "readers":
+            readers = BREAKING
+        else:
+            writers = BREAKING
+    if found is None:
+        return change
+    return dataclasses.replace(
+        change,
+        readers=readers,
+        writers=writers,
+        message=_UNDECIDED.sub("", change.message) + "; a document shows it breaks",
+        witness=found,
+    )
 
 
 # -- where a change applies -----------------------------------------------------------------
@@ -143,6 +172,8 @@ class _Search(Drawing):
         self._paths: list[tuple[Path, frozenset[str]]] | None = None
 
     def witness(self, change: Change) -> Witness | None:
+        if change.witness is not None:
+            return change.witness
         directions = []
         if change.readers is BREAKING:
             directions.append("readers")
@@ -151,16 +182,23 @@ class _Search(Drawing):
         for direction in directions:
             if self.left <= 0:
                 return None  # the comparison spent its validations
-            self.budget = CHECKS_PER_CHANGE // len(directions)
-            try:
-                found = self._find(change, direction)
-            except (ArithmeticError, RecursionError):
-                # Numbers past what floats hold, nesting past the stack: a
-                # witness is an example, and its search never fails a comparison.
-                found = None
+            found = self.find(change, direction, CHECKS_PER_CHANGE // len(directions))
             if found is not None:
                 return found
         return None
+
+    def find(
+        self, change: Change, direction: str, budget: int = CHECKS_PER_CHANGE
+    ) -> Witness | None:
+        """A document that shows ``change`` breaking ``direction``, within
+        ``budget`` validations; None if none was found."""
+        self.budget = budget
+        try:
+            return self._find(change, direction)
+        except (ArithmeticError, RecursionError):
+            # Numbers past what floats hold, nesting past the stack: a
+            # witness is an example, and its search never fails a comparison.
+            return None
 
     def paths(self) -> list[tuple[Path, frozenset[str]]]:
         """Instance paths of both schemas, shortest first, each with the
