@@ -58,3 +58,32 @@ def test_violation_example_fails_with_a_readable_report(tmp_path: Path) -> None:
         "1 check against 1 contract: 0 passed, 1 failed",
     ]:
         assert line in out, line
+
+
+def test_orchestrator_example_checks_repairs_and_stops_at_run_time(tmp_path: Path) -> None:
+    """The pipeline engine of examples/orchestrator (no pytest in it) runs its
+    own test: every hand-off checked while the pipeline runs, a failing output
+    repaired once from its feedback, a boundary that still fails stops it."""
+    shutil.copytree(EXAMPLES / "sdlc_pipeline", tmp_path / "sdlc_pipeline")  # its contracts
+    result = run_example("orchestrator", tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
+
+
+def test_orchestrator_example_runs_as_a_program(tmp_path: Path) -> None:
+    shutil.copytree(EXAMPLES / "sdlc_pipeline", tmp_path / "sdlc_pipeline")
+    shutil.copytree(EXAMPLES / "orchestrator", tmp_path / "orchestrator")
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    result = subprocess.run(
+        [sys.executable, str(tmp_path / "orchestrator" / "run.py"), str(tmp_path / "r.db")],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "  design -> implementation: passed (2 attempts)" in result.stdout
+    assert "    1. at /tasks/0/estimate_hours: must be more than 0; found 0" in result.stdout
+    assert result.stdout.rstrip().endswith("pipeline stopped at implementation -> testing")

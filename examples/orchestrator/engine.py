@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
+import itertools
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -76,11 +77,13 @@ class Pipeline:
     async def run(self, idea: str) -> PipelineRun:
         document: Any = idea
         handoffs: list[Handoff] = []
-        for phase_from, phase_to in zip(PHASES, PHASES[1:], strict=False):
+        for phase_from, phase_to in itertools.pairwise(PHASES):
             agent = self.agents[phase_from]
             source = document
 
-            async def produce(feedback: str | None, agent: Agent = agent, source: Any = source) -> Any:
+            async def produce(
+                feedback: str | None, agent: Agent = agent, source: Any = source
+            ) -> Any:
                 output = agent(source, feedback)
                 return await output if inspect.isawaitable(output) else output
 
@@ -99,4 +102,3 @@ class Pipeline:
         final = self.agents["deployment"](document, None)
         document = await final if inspect.isawaitable(final) else final
         return PipelineRun(handoffs, None, document)
-

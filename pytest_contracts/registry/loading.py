@@ -36,9 +36,11 @@ it is the pre-merge check of ``pytest-contracts check``. The files' format is
 from __future__ import annotations
 
 import dataclasses
+import os
 import textwrap
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..compat import Mode, Policy
@@ -52,6 +54,7 @@ from ..errors import (
 )
 from ..jsondata import canonical
 from ..models import Contract, ContractStatus
+from .base import RegistryPart
 from .evolution import (
     EvolutionCheck,
     ExistingVersion,
@@ -60,7 +63,7 @@ from .evolution import (
     holds_gate,
     unresolved_break,
 )
-from .files import ContractFile, file_error
+from .files import ContractFile, file_error, read_contract_dir
 from .lifecycle import activate_if_newest, declare_break
 from .versions import version_key
 
@@ -502,3 +505,21 @@ async def _ensure_version(manager: ContractManager, item: ContractFile, plan: Fi
             raise file_error(item.path, _conflict(item))
         return False
     raise file_error(item.path, "the version kept changing while it was loaded; run again")
+
+
+class ContractFiles(RegistryPart):
+    """Loading a folder of contract files from Python (what the plugin's
+    ``--contracts-dir`` and ``pytest-contracts load`` do)."""
+
+    async def load_contract_dir(
+        self, directory: str | os.PathLike[str], team_id: str, *, gate: bool = False
+    ) -> LoadResult:
+        """Bring the registry in line with every ``*.json`` contract file
+        below ``directory`` (files that name no team belong to ``team_id``):
+        new versions are created and the newest activated, unchanged ones
+        left alone. With ``gate``, an undeclared break stops the load before
+        anything is written (:class:`BreakingChangeError`); without it, such a
+        version is kept as a draft and named in the result's ``warnings``.
+        Raises :class:`ContractFileError` for a file that cannot be loaded."""
+        files = read_contract_dir(Path(directory), team_id)
+        return await load_contract_files(self, files, gate=gate)  # type: ignore[arg-type]

@@ -11,12 +11,23 @@ from __future__ import annotations
 from .compatibility import Compatibility
 from .consumers import Consumers
 from .lifecycle import Lifecycle
+from .loading import ContractFiles
 from .lookup import Lookups
 from .records import ValidationInput, ValidationRecords
 from .retention import Retention
+from .runtime import RunTimeChecks
 
 
-class ContractManager(Lifecycle, Consumers, Lookups, Compatibility, Retention, ValidationRecords):
+class ContractManager(
+    Lifecycle,
+    Consumers,
+    Lookups,
+    Compatibility,
+    Retention,
+    ValidationRecords,
+    RunTimeChecks,
+    ContractFiles,
+):
     """The contract registry: create, activate, evolve, look up and audit
     versioned JSON Schema contracts. ``ContractManager(state_manager)``; every
     method is a coroutine; run them on the event loop the
@@ -34,7 +45,11 @@ class ContractManager(Lifecycle, Consumers, Lookups, Compatibility, Retention, V
       ``list_consumers``, ``get_consumers``, ``can_deploy``;
     - retention (:class:`.Retention`): ``prune``;
     - validation records (:class:`.ValidationRecords`): ``record_validation``,
-      ``record_validations``, ``get_validations``.
+      ``record_validations``, ``get_validations``;
+    - checks at run time (:class:`.RunTimeChecks`): ``validate``,
+      ``validate_phase_boundary``, ``validate_with_repair``, ``boundary_contract``,
+      ``flush_validations``, ``configure_checks``;
+    - contract files (:class:`.ContractFiles`): ``load_contract_dir``.
     """
 
 
