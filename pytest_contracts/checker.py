@@ -330,6 +330,11 @@ class Checker:
                 f"more than {len(violations)} violations were found; the first "
                 f"{len(violations)} are listed"
             )
+        if outcome != "passed" and contract.enforcement == "warn":
+            # Shadow enforcement: reported and recorded, never failing.
+            shadow = f"would have failed: {contract.version} is in warn enforcement"
+            message = f"{shadow}; {message}" if message else shadow
+            outcome = "would_fail"
         return result(
             version=contract.version,
             contract_id=contract.id,

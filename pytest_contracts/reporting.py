@@ -18,12 +18,14 @@ from typing import Any
 
 REPORT_FORMAT = "pytest-contracts-report"
 #: 2: a check can be ``not_recorded`` (a declared contract whose test recorded
-#: no output), and the totals count them.
-REPORT_VERSION = 2
+#: no output), and the totals count them. 3: a check can be ``would_fail`` (it
+#: failed a version in ``warn`` enforcement: reported, never failing), counted
+#: apart.
+REPORT_VERSION = 3
 #: The user property that carries one check result, as JSON.
 PROPERTY = "pytest_contracts.check"
 
-OUTCOMES = ("passed", "failed", "missing", "unavailable", "error", "not_recorded")
+OUTCOMES = ("passed", "failed", "missing", "unavailable", "error", "not_recorded", "would_fail")
 
 
 def outcome_words(outcome: str) -> str:

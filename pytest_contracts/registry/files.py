@@ -6,8 +6,9 @@ what export writes is always what loading reads.
 A file gives ``name``, ``version``, ``type`` and ``schema`` (the JSON Schema),
 and optionally ``team``, ``owner_role``, ``owner_agent``, ``description``,
 ``breaking_change`` (true when the version is meant to break its
-predecessor), ``compatibility`` (the contract's mode), ``policy`` and
-``force`` (record a break without a new major version).
+predecessor), ``compatibility`` (the contract's mode), ``policy``,
+``force`` (record a break without a new major version) and ``enforcement``
+(``"enforce"``, the default, or ``"warn"`` for a shadow version).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ OPTIONAL = (
     "compatibility",
     "policy",
     "force",
+    "enforcement",
 )
 
 #: The keys whose value, when given, is a non-empty string.
@@ -76,6 +78,8 @@ class ContractFile:
     compatibility: str | None = None
     policy: str | None = None
     force: bool = False
+    #: ``"enforce"`` or ``"warn"``; None: not said (a new version enforces).
+    enforcement: str | None = None
 
 
 def file_error(path: Path, problem: str) -> ContractFileError:
@@ -266,6 +270,13 @@ def read_contract_file(path: Path, default_team: str) -> ContractFile:
     force = data.get("force", False)
     if not isinstance(force, bool):
         raise file_error(path, f"'force' must be true or false, not {_short(repr(force))}")
+    enforcement = data.get("enforcement")
+    if enforcement is not None and enforcement not in ("enforce", "warn"):
+        raise file_error(
+            path,
+            f'\'enforcement\' must be "enforce" or "warn" (shadow: violations are reported, '
+            f"never failing), not {_short(repr(enforcement))}",
+        )
     try:
         check_key(data.get("team") or default_team, data["name"])
         check_text(data["version"], "version", MAX_VERSION_LENGTH)
@@ -297,6 +308,7 @@ def read_contract_file(path: Path, default_team: str) -> ContractFile:
         compatibility=data.get("compatibility"),
         policy=data.get("policy"),
         force=force,
+        enforcement=enforcement,
     )
 
 
@@ -367,6 +379,8 @@ def contract_document(contract: Contract, settings: CompatibilitySettings) -> di
     if settings.explicit:
         data["compatibility"] = settings.mode
         data["policy"] = settings.policy
+    if contract.enforcement != "enforce":
+        data["enforcement"] = contract.enforcement
     return data
 
 

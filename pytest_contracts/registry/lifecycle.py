@@ -104,6 +104,18 @@ def _duplicate(team_id: str, contract_name: str, version: str, status: str) -> D
     )
 
 
+#: How a version's violations count.
+ENFORCEMENTS = ("enforce", "warn")
+
+
+def check_enforcement(enforcement: Any) -> None:
+    if enforcement not in ENFORCEMENTS:
+        raise InvalidArgument(
+            f"enforcement must be 'enforce' (violations fail) or 'warn' (shadow: reported as "
+            f"would have failed), not {enforcement!r}"
+        )
+
+
 async def _store_events(conn: AsyncConnection, *values: dict[str, Any]) -> None:
     """Store events in one round trip (an executemany of one statement,
     compiled once: a multi-row VALUES would be compiled at every call)."""
@@ -124,10 +136,16 @@ class Lifecycle(RegistryPart):
         owner_role: str | None = None,
         owner_agent: str | None = None,
         description: str | None = None,
+        *,
+        enforcement: str = "enforce",
     ) -> Contract:
         """Register a new version as a ``draft``. The specification must be a
         valid JSON Schema (:class:`InvalidSchema` otherwise); the version must
-        be new for the team and contract (:class:`DuplicateContract`)."""
+        be new for the team and contract (:class:`DuplicateContract`).
+        ``enforcement="warn"`` makes it a shadow version: outputs that break
+        it are reported and recorded as "would have failed", and fail nothing
+        (see :meth:`set_enforcement`)."""
+        check_enforcement(enforcement)
         check_key(team_id, contract_name)
         check_text(version, "version", MAX_VERSION_LENGTH)
         check_optional(owner_role=owner_role, owner_agent=owner_agent, description=description)
@@ -150,6 +168,7 @@ class Lifecycle(RegistryPart):
                 owner_role=owner_role,
                 owner_agent=owner_agent,
                 actor=owner_agent,
+                enforcement=enforcement,
             )
         return to_contract(row)
 
@@ -170,6 +189,7 @@ class Lifecycle(RegistryPart):
         breaking_change: bool | None = None,
         evolved_by: str | None = None,
         compatibility: dict[str, Any] | None = None,
+        enforcement: str = "enforce",
     ) -> Row[Any]:
         # One query: the latest revision, and the status of this version if it exists.
         revision, existing_status = (
@@ -209,6 +229,7 @@ class Lifecycle(RegistryPart):
             "breaking_change": breaking_change,
             "evolved_by": evolved_by,
             "compatibility": None if compatibility is None else jsondata.dumps(compatibility),
+            "enforcement": enforcement,
             "created_at": created,
         }
         try:
@@ -218,7 +239,15 @@ class Lifecycle(RegistryPart):
             raise DuplicateContract(
                 f"{describe(team_id, contract_name, version)} was created concurrently"
             ) from exc
-        events = [event_values(row, "created", actor, created)]
+        events = [
+            event_values(
+                row,
+                "created",
+                actor,
+                created,
+                enforcement="warn" if enforcement == "warn" else None,
+            )
+        ]
         if previous is not None:
             events.append(
                 event_values(
@@ -246,6 +275,8 @@ class Lifecycle(RegistryPart):
         description: str | None = None,
         activate: bool = False,
         force: bool = False,
+        *,
+        enforcement: str = "enforce",
     ) -> Contract:
         """Create ``new_version`` as the successor of the active version (or of
         the newest one when none is active), after checking that it is
@@ -262,8 +293,10 @@ class Lifecycle(RegistryPart):
         The new version keeps the contract type and owners and links to the
         version it replaces. It is created as a ``draft``; pass
         ``activate=True`` to activate it in the same transaction (the replaced
-        version is then deprecated).
+        version is then deprecated). ``enforcement="warn"`` makes it a shadow
+        version (see :meth:`set_enforcement`).
         """
+        check_enforcement(enforcement)
         check_key(team_id, contract_name)
         check_text(new_version, "new_version", MAX_VERSION_LENGTH)
         check_optional(evolved_by=evolved_by, description=description)
@@ -331,6 +364,7 @@ class Lifecycle(RegistryPart):
                 breaking_change=check.breaking or breaking_change is True,
                 evolved_by=evolved_by,
                 compatibility=check.to_dict(),
+                enforcement=enforcement,
             )
             if activate:
                 row = await self._activate(conn, row.id, evolved_by)
@@ -373,6 +407,37 @@ class Lifecycle(RegistryPart):
             row = await _store_finding(conn, row, finding)
             await _store_events(conn, event_values(row, "accepted", accepted_by, at, reason=reason))
         await self.state.cache.invalidate(team_id, contract_name)
+        return to_contract(row)
+
+    async def set_enforcement(
+        self, contract_id: str, enforcement: str, changed_by: str | None = None
+    ) -> Contract:
+        """Set how a version's violations count: ``"enforce"`` (they fail the
+        check, the test and the gate, and block at run time) or ``"warn"``
+        (shadow: reported and recorded as "would have failed", never failing,
+        never raising). A change is an ``enforcement`` event in the version's
+        history, with who made it; setting the same value again changes
+        nothing and records nothing."""
+        check_enforcement(enforcement)
+        check_optional(changed_by=changed_by)
+        async with self.state.write() as conn:
+            row = await self._locked_row(conn, contract_id)
+            if row.enforcement == enforcement:
+                return to_contract(row)
+            at = now()
+            row = (
+                await conn.execute(
+                    sa.update(_C)
+                    .where(_C.c.id == row.id)
+                    .values(enforcement=enforcement)
+                    .returning(*_C.c)
+                )
+            ).one()
+            await _store_events(
+                conn,
+                event_values(row, "enforcement", changed_by, at, enforcement=enforcement),
+            )
+        await self.state.cache.invalidate(row.team_id, row.contract_name)
         return to_contract(row)
 
     # -- moving through the lifecycle -----------------------------------------

@@ -176,6 +176,8 @@ class LoadResult:
     #: Undeclared breaks a load without the gate kept as drafts, or found
     #: unresolved in the registry: one line each, naming the version.
     warnings: list[str] = dataclasses.field(default_factory=list)
+    #: Existing versions whose enforcement their file changed: "team/name v: a -> b".
+    enforcement: list[str] = dataclasses.field(default_factory=list)
 
     def summary(self) -> str:
         """One line of counts, then one ``warning:`` line per warning."""
@@ -184,6 +186,8 @@ class LoadResult:
             f"{len(self.created)} created, {len(self.activated)} activated, "
             f"{self.unchanged} unchanged"
         )
+        if self.enforcement:
+            line += f", {len(self.enforcement)} changed enforcement"
         return "\n".join([line] + [f"warning: {text}" for text in self.warnings])
 
 
@@ -428,6 +432,8 @@ async def load_contract_files(
                     result.findings.append(plan.finding())
             else:
                 result.unchanged += 1
+                if item.enforcement is not None:
+                    await _follow_enforcement(manager, item, result)
             if plan.new_undeclared_break:
                 assert plan.check is not None
                 result.warnings.append(_kept_as_draft(plan.file, plan.check))
@@ -452,6 +458,19 @@ async def load_contract_files(
             if activated is not None:
                 result.activated.append(f"{team}/{name} {newest.version}")
     return result
+
+
+async def _follow_enforcement(
+    manager: ContractManager, item: ContractFile, result: LoadResult
+) -> None:
+    """An existing version whose file says another enforcement takes it (an
+    ``enforcement`` event in its history)."""
+    existing = await manager.get_contract_version(item.team, item.name, item.version)
+    if item.enforcement is not None and existing.enforcement != item.enforcement:
+        await manager.set_enforcement(existing.id, item.enforcement, LOADER)
+        result.enforcement.append(
+            f"{item.team}/{item.name} {item.version}: {existing.enforcement} -> {item.enforcement}"
+        )
 
 
 def _kept_as_draft(item: ContractFile, check: EvolutionCheck) -> str:
@@ -484,6 +503,7 @@ async def _ensure_version(manager: ContractManager, item: ContractFile, plan: Fi
                         breaking_change=item.breaking_change,
                         description=item.description,
                         force=item.force,
+                        enforcement=item.enforcement or "enforce",
                     )
                 else:
                     await manager.create_contract(
@@ -495,6 +515,7 @@ async def _ensure_version(manager: ContractManager, item: ContractFile, plan: Fi
                         owner_role=item.owner_role,
                         owner_agent=item.owner_agent,
                         description=item.description,
+                        enforcement=item.enforcement or "enforce",
                     )
             except DuplicateContract:
                 continue  # created meanwhile by another session: compare with it

@@ -340,7 +340,11 @@ class RunTimeChecks(RegistryPart):
 def _verdict(result: CheckResult, contract: Any, output: Any, attempts: int) -> ContractVerdict:
     from ..validation import Violation
 
-    outcome = result.outcome if result.outcome in ("passed", "failed", "missing") else "error"
+    outcome = result.outcome
+    if outcome == "would_fail":  # the verdict says it with its enforcement
+        outcome = "failed" if result.violations else "error"
+    elif outcome not in ("passed", "failed", "missing"):
+        outcome = "error"
     return ContractVerdict(
         outcome=outcome,  # type: ignore[arg-type]
         team_id=result.team,
