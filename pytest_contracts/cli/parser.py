@@ -7,7 +7,7 @@ import argparse
 import textwrap
 from typing import Any, NoReturn
 
-from . import acceptance, commands
+from . import acceptance, commands, runtime
 from .commands import Handler
 from .output import EXIT_USAGE, WIDTH
 
@@ -121,6 +121,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version")
     p.add_argument("--by", metavar="ACTOR", required=True, help="who accepts it (recorded)")
     p.add_argument("--reason", metavar="TEXT", required=True, help="why (recorded)")
+
+    p = command(
+        "validate",
+        "check one JSON document (a file, or - for standard input) against a contract",
+        runtime.validate,
+    )
+    p.add_argument("name", nargs="?", metavar="NAME", help="the contract (or use --boundary)")
+    p.add_argument("file", nargs="?", metavar="FILE", help="the document; - or none: stdin")
+    p.add_argument("--version", help="this version (default: the active one)")
+    p.add_argument(
+        "--boundary",
+        nargs=2,
+        metavar=("FROM", "TO"),
+        help="the contract of the phase boundary FROM -> TO",
+    )
+    p.add_argument("--subject", help="what produced it (stored with the check)")
+    p.add_argument("--no-record", action="store_true", help="do not store the check")
+    p.add_argument(
+        "--max-violations", type=_positive, default=10, metavar="N", help="feedback lines"
+    )
+
+    p = command("validations", "stored checks, newest first, with pass rates", runtime.validations)
+    p.add_argument("name", nargs="?", metavar="NAME", help="only this contract")
+    p.add_argument("--subject", help="only checks of this subject")
+    p.add_argument("--outcome", choices=("passed", "failed", "error"))
+    p.add_argument("--since", metavar="TIME", help="ISO time (UTC) or an age: 30m, 2h, 7d")
+    p.add_argument("--limit", type=_positive, default=50, metavar="N")
+
+    p = command(
+        "enforcement",
+        "show or set a version's enforcement: enforce, or warn (shadow)",
+        runtime.enforcement,
+    )
+    p.add_argument("name")
+    p.add_argument("version")
+    p.add_argument("--set", choices=("enforce", "warn"), help="the new enforcement")
+    p.add_argument("--by", metavar="ACTOR", help="who changes it (recorded in the history)")
 
     p = command("consumers", "list a contract's consumers, or register one", commands.consumers)
     p.add_argument("name")
