@@ -67,9 +67,15 @@ def test_registry_demo_runs_again_and_again_on_the_defaults(tmp_path: Path) -> N
             in line
             for line in lines
         )
-        assert "    /requirements/0: 'acceptance' is a required property" in lines
+        assert '    1. at /requirements/0: add the required property "acceptance"' in lines
         assert "  analyst run 3: passes phase_boundary_requirements_to_design v1.0" in lines
-        assert lines[-2:] == ["validation records: 3, failed: 1", "health: ok"], run
+        # format is checked as the plugin checks it: "yesterday" is no date-time.
+        assert (
+            "  analyst run 4: violates it (1 errors) phase_boundary_requirements_to_design v1.0"
+            in lines
+        )
+        assert '    1. at /written: must be a valid date-time value; found "yesterday"' in lines
+        assert lines[-2:] == ["validation records: 4, failed: 2", "health: ok"], run
 
 
 def test_plugin_is_registered_under_pytest11() -> None:
