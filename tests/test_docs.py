@@ -47,11 +47,21 @@ def test_ci_runs_the_readme_test_command() -> None:
 
 
 def test_readme_python_example_runs(tmp_path: Path) -> None:
-    (example,) = [b for b in code_blocks("python") if "asyncio.run(main())" in b]
+    (example,) = [
+        b for b in code_blocks("python") if "asyncio.run(main())" in b and "APIContract" in b
+    ]
     result = run_python(["-c", example], tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "v1.0 active"
     assert (tmp_path / ".pytest_contracts" / "registry.db").is_file()
+
+
+def test_the_run_time_example_prints_what_the_readme_says(tmp_path: Path) -> None:
+    (example,) = [b for b in code_blocks("python") if "validate_phase_boundary(" in b]
+    result = run_python(["-c", example], tmp_path)
+    assert result.returncode == 0, result.stderr
+    (said,) = [b for b in code_blocks("text") if b.startswith("failed True")]
+    assert result.stdout == said
 
 
 @pytest.mark.slow
