@@ -39,7 +39,7 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--only",
         metavar="SECTIONS",
-        help="comma-separated section numbers to run (1-7), for profiling one part",
+        help="comma-separated section numbers to run (1-8), for profiling one part",
     )
     return parser.parse_args(argv)
 
@@ -50,13 +50,13 @@ def main(argv: list[str] | None = None) -> int:
     if database_url and not database_url.split(":", 1)[0].startswith("postgres"):
         print("--database-url is not PostgreSQL; the PostgreSQL rows are skipped", file=sys.stderr)
         database_url = None
-    only = {int(part) for part in args.only.split(",")} if args.only else set(range(1, 8))
+    only = {int(part) for part in args.only.split(",")} if args.only else set(range(1, 9))
     folder = Path(tempfile.mkdtemp(prefix="pytest-contracts-bench-"))
     os.environ["PYTEST_CONTRACTS_COUNTER_DIR"] = str(folder / "counters")
     started = time.perf_counter()
     figures: list[Figure] = []
     try:
-        from . import registry, scale, sessions, validation
+        from . import registry, runtime, scale, sessions, validation
         from ._backends import Servers
 
         if 1 in only:
@@ -82,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
             figures += [f for f in sessions.run(folder, args.quick) if f.section in only]
         if 6 in only:
             figures += validation.cache_bound(args.quick)
+        if 8 in only:
+            figures += asyncio.run(runtime.run(folder, args.quick))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     figures.sort(key=lambda f: f.section)

@@ -97,6 +97,12 @@ API = {
     "register_consumer",
     "retire_contract",
     "set_compatibility",
+    "set_enforcement",
+    "validate",
+    "validate_phase_boundary",
+    "validate_with_repair",
+    "flush_validations",
+    "load_contract_dir",
 }
 
 

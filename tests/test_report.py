@@ -35,6 +35,7 @@ def test_missing(phase_output):
     assert data["totals"] == {
         "checks": 3, "passed": 1, "failed": 1, "missing": 1, "unavailable": 0, "error": 0,
         "not_recorded": 0,
+        "would_fail": 0,
     }  # fmt: skip
     assert data["registry"] == {
         "database": "sqlite",
@@ -67,10 +68,11 @@ def test_the_report_counts_each_declared_contract_whose_test_recorded_nothing(
     unrecorded_project(project)
     project.run("--contracts-gate", "--contracts-report", "r.json")
     data = load_report(project.path / "r.json")  # valid under the schema of format 2
-    assert (data["format"], data["version"]) == ("pytest-contracts-report", 2)
+    assert (data["format"], data["version"]) == ("pytest-contracts-report", 3)
     assert data["totals"] == {
         "checks": 2, "passed": 0, "failed": 0, "missing": 0, "unavailable": 0, "error": 0,
         "not_recorded": 2,
+        "would_fail": 0,
     }  # fmt: skip
     events = next(c for c in data["checks"] if c["kind"] == "contract")
     assert events["contract_id"]

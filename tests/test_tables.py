@@ -72,7 +72,7 @@ async def test_a_version_1_registry_is_migrated_and_keeps_its_contracts(backend:
         version = await conn.scalar(
             sa.select(tables.meta.c.value).where(tables.meta.c.key == "schema_version")
         )
-    assert version == str(tables.SCHEMA_VERSION) == "3"
+    assert version == str(tables.SCHEMA_VERSION) == "4"
 
 
 async def _drop_record_keys(conn: sa.ext.asyncio.AsyncConnection) -> None:
@@ -100,3 +100,31 @@ async def test_a_version_2_registry_gets_record_keys_and_keeps_its_records(
     await upgraded.record_validations([check, check])
     subjects = [v.subject for v in await upgraded.get_validations(contract.id)]
     assert sorted(subjects) == ["new", "old"]
+
+
+async def test_a_version_3_registry_gets_enforcement_and_record_outcomes(
+    backend: Backend,
+) -> None:
+    state = await backend.state()
+    cm = ContractManager(state)
+    contract = await first(cm)
+    await cm.record_validation(contract.id, "old-pass", True)
+    await cm.record_validation(contract.id, "old-fail", False, [{"message": "no"}])
+    async with state.write() as conn:
+        await conn.execute(sa.text("ALTER TABLE contracts DROP COLUMN enforcement"))
+        for column in ("outcome", "metadata", "enforcement"):
+            await conn.execute(sa.text(f"ALTER TABLE contract_validations DROP COLUMN {column}"))
+        await conn.execute(
+            sa.update(tables.meta).where(tables.meta.c.key == "schema_version").values(value="3")
+        )
+    upgraded = ContractManager(await backend.state())
+    assert (await upgraded.get_contract(contract.id)).enforcement == "enforce"
+    old = {v.subject: (v.outcome, v.metadata) for v in await upgraded.get_validations()}
+    assert old == {"old-pass": ("passed", None), "old-fail": ("failed", None)}
+    await upgraded.set_enforcement(contract.id, "warn")
+    verdict = await upgraded.validate(TEAM, NAME, {}, metadata={"agent": "a"})
+    assert (verdict.enforcement, verdict.blocking) == ("warn", False)
+    await upgraded.flush_validations()
+    assert [v.subject for v in await upgraded.get_validations(metadata={"agent": "a"})] == [
+        "run-time"
+    ]

@@ -122,6 +122,7 @@ def test_xdist_workers_share_the_registry_and_the_controller_reports_once(
     assert report["totals"] == {
         "checks": 4, "passed": 3, "failed": 1, "missing": 0, "unavailable": 0, "error": 0,
         "not_recorded": 0,
+        "would_fail": 0,
     }  # fmt: skip
     assert report["session"]["workers"] == 2
     versions = {c["test"].split("::")[1]: c["version"] for c in report["checks"]}
@@ -230,6 +231,7 @@ def test_may_record_nothing():
     assert report["totals"] == {
         "checks": 3, "passed": 1, "failed": 0, "missing": 0, "unavailable": 0, "error": 0,
         "not_recorded": 2,
+        "would_fail": 0,
     }  # fmt: skip
     assert sorted(
         c["test"].split("::")[1] for c in report["checks"] if c["outcome"] == "not_recorded"

@@ -180,14 +180,31 @@ async def _migrate_2_to_3(conn: Any) -> None:
 
 async def _migrate_3_to_4(conn: Any) -> None:
     """Version 4 keeps each version's enforcement (shadow versions) and, with
-    each validation record, its outcome, metadata and enforcement."""
-    await conn.execute(
-        sa.text(
-            "ALTER TABLE contracts ADD COLUMN enforcement VARCHAR(16) NOT NULL DEFAULT 'enforce'"
+    each validation record, its outcome, metadata and enforcement. A column
+    that is there already (a step that ran, then failed to record its
+    version) is left as it is."""
+
+    def columns(sync: Any, table: str) -> set[str]:
+        return {column["name"] for column in sa.inspect(sync).get_columns(table)}
+
+    have = await conn.run_sync(columns, "contracts")
+    if "enforcement" not in have:
+        await conn.execute(
+            sa.text(
+                "ALTER TABLE contracts ADD COLUMN enforcement VARCHAR(16) NOT NULL "
+                "DEFAULT 'enforce'"
+            )
         )
-    )
-    for column in ("outcome VARCHAR(16)", "metadata TEXT", "enforcement VARCHAR(16)"):
-        await conn.execute(sa.text(f"ALTER TABLE contract_validations ADD COLUMN {column}"))
+    have = await conn.run_sync(columns, "contract_validations")
+    for name, kind in (
+        ("outcome", "VARCHAR(16)"),
+        ("metadata", "TEXT"),
+        ("enforcement", "VARCHAR(16)"),
+    ):
+        if name not in have:
+            await conn.execute(
+                sa.text(f"ALTER TABLE contract_validations ADD COLUMN {name} {kind}")
+            )
 
 
 def migrations() -> dict[int, Any]:
