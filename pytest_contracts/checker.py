@@ -297,9 +297,6 @@ class Checker:
         record: bool = True,
         metadata: dict[str, Any] | None = None,
     ) -> CheckResult:
-        from .registry.base import now
-        from .registry.records import ValidationInput
-
         if self.validators is None:
             from .validation import ValidatorCache
 
@@ -311,6 +308,9 @@ class Checker:
             errors.append({"error": verdict.error})
         outcome = "passed" if verdict.passed else ("error" if verdict.error else "failed")
         if record:
+            from .registry.base import now
+            from .registry.records import ValidationInput
+
             self._writer().add(
                 ValidationInput(
                     contract=contract,
