@@ -55,6 +55,9 @@ def test_quick_benchmark_prints_the_table_and_writes_every_figure(tmp_path: Path
         "memory.session_rss",
         "memory.validator_cache",
         "session.xdist",
+        "runtime.validate.jsonschema.1kb",
+        "runtime.validate.jsonschema-rs.100kb",
+        "runtime.record.jsonschema",
     }
     assert expected <= figures.keys()
     for key, figure in figures.items():
