@@ -87,6 +87,7 @@ async def _record_cost(manager: Any, name: str, quick: bool, engine: str) -> Fig
         unit="us",
         subject=with_record / 1000,
         baseline=without / 1000,
+        ratio=with_record / without,
         absolute=added_us,
         max_absolute=50.0,
         note=f"{count} checks, flushed: {added_us:.1f} us added per check",
