@@ -83,7 +83,7 @@ async def _record_cost(manager: Any, name: str, quick: bool, engine: str) -> Fig
     return Figure(
         key=f"runtime.record.{engine}",
         section=8,
-        label=f"record=True adds per check, {engine}",
+        label=f"record=True cost, {engine}",
         unit="us",
         subject=with_record / 1000,
         baseline=without / 1000,
