@@ -247,15 +247,7 @@ class ValidationWriter:
         pending: set[asyncio.Future[None]] = set(self._tasks)
         if self._queue:
             pending.add(asyncio.ensure_future(self._drain(delay=0)))
-        if not pending:
-            return
-        _, late = await asyncio.wait(pending, timeout=max_wait)
-        if late:
-            for task in late:
-                task.cancel()
-            await asyncio.wait(late)
-            if self.last_error is None:
-                self.last_error = f"the registry did not take them within {max_wait} s"
+        await self._wait_or_cancel(pending, max_wait)
 
     async def close_async(self, max_wait: float | None = None) -> None:
         """:meth:`close` for a writer on this loop: awaited, never blocking it."""
@@ -274,9 +266,14 @@ class ValidationWriter:
         them and wait until they have stopped, so that nothing is stored after
         the count. (A drain submitted before this coroutine has started by
         the time it runs: the loop runs its callbacks in order.)"""
+
+        await self._wait_or_cancel(set(self._tasks), limit)
+
+    async def _wait_or_cancel(self, tasks: set[asyncio.Future[None]], limit: float | None) -> None:
+        """Wait for ``tasks`` at most ``limit`` seconds; cancel those still
+        going and wait until they have stopped, saying so in :attr:`last_error`."""
         import asyncio
 
-        tasks = set(self._tasks)
         if not tasks:
             return
         _, late = await asyncio.wait(tasks, timeout=limit)
@@ -284,11 +281,8 @@ class ValidationWriter:
             for task in late:
                 task.cancel()
             await asyncio.wait(late)
-            self.last_error = (
-                f"the registry did not take them within {limit} s"
-                if self.last_error is None
-                else self.last_error
-            )
+            if self.last_error is None:
+                self.last_error = f"the registry did not take them within {limit} s"
 
     def _settle(self) -> None:
         """Count what the registry did not take, journal it, and remove the
