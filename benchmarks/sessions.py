@@ -131,7 +131,7 @@ def _write_contracts(folder: Path) -> None:
         (directory / f"{name}-v1.0.json").write_text(json.dumps(document), encoding="utf-8")
 
 
-def raw_validation_ms() -> float:
+def raw_validation_ms(quick: bool) -> float:
     """Median time of the raw compiled validator on the sessions' outputs."""
     from pytest_contracts.validation import ValidatorCache
 
@@ -145,8 +145,8 @@ def raw_validation_ms() -> float:
         pair = pair_sync(
             lambda v=validator, d=document: list(v.iter_errors(d)),
             lambda v=validator, d=document: v.is_valid(d),
-            reps=7,
-            inner=100,
+            reps=3 if quick else 7,
+            inner=5 if quick else 100,
         )
         times.append(pair.subject_ns / 1e6)
     return statistics.median(times)
@@ -233,7 +233,7 @@ def run(folder: Path, quick: bool) -> list[Figure]:
         lambda: run_session(plain_dir, "-p", "no:contracts"),
         warmup=warmup,
     )
-    raw_ms = raw_validation_ms()
+    raw_ms = raw_validation_ms(quick)
     per_test_ms = (_median(validated) - _median(plain)) * 1000 / count
     added_ms = per_test_ms - raw_ms
     # The fixed part (imports, opening the registry, loading the contract

@@ -1,10 +1,11 @@
 """Both validation engines give the same verdicts on the official JSON-Schema-Test-Suite.
 
 The suite's cases ship in the jsonschema source distribution (its ``json/`` folder).
-It is downloaded with pip once (kept in the pytest cache, else in the session's
-temporary folder), or read from ``JSON_SCHEMA_TEST_SUITE`` (a checkout of the suite,
-as jsonschema's own tests use). Every case of draft 2020-12 and draft 7, and their
-``optional/format`` cases, runs through :class:`ValidatorCache` with each engine.
+It is downloaded with pip once (kept in the user's cache folder, else in the
+pytest cache, else in the session's temporary folder), or read from
+``JSON_SCHEMA_TEST_SUITE`` (a checkout of the suite, as jsonschema's own tests
+use). Every case of draft 2020-12 and draft 7, and their ``optional/format``
+cases, runs through :class:`ValidatorCache` with each engine.
 """
 
 from __future__ import annotations
@@ -151,6 +152,19 @@ def _download_suite(version: str, into: Path, scratch: Path) -> None:
         shutil.rmtree(scratch / top, ignore_errors=True)
 
 
+def _user_cache(name: str) -> Path | None:
+    """A folder of the user's cache (``XDG_CACHE_HOME``, else ``~/.cache``), kept
+    across checkouts: fetching the suite means building the sdist's metadata,
+    about 20 seconds. None when it cannot be made."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    folder = base / "pytest-contracts" / name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder
+
+
 @pytest.fixture(scope="session")
 def suite(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The suite's ``tests`` folder."""
@@ -161,12 +175,14 @@ def suite(pytestconfig: pytest.Config, tmp_path_factory: pytest.TempPathFactory)
     if os.environ.get("JSON_SCHEMA_TEST_SUITE"):
         return Path(os.environ["JSON_SCHEMA_TEST_SUITE"]) / "tests"
     version = importlib.metadata.version("jsonschema")
-    cache = getattr(pytestconfig, "cache", None)  # absent with -p no:cacheprovider
-    home = (
-        cache.mkdir(f"jsonschema-{version}-suite")
-        if cache is not None
-        else tmp_path_factory.mktemp("jsonschema-suite")
-    )
+    home = _user_cache(f"jsonschema-{version}-suite")
+    if home is None:
+        cache = getattr(pytestconfig, "cache", None)  # absent with -p no:cacheprovider
+        home = (
+            cache.mkdir(f"jsonschema-{version}-suite")
+            if cache is not None
+            else tmp_path_factory.mktemp("jsonschema-suite")
+        )
     if not (home / "json" / "tests").is_dir():
         _download_suite(version, home, tmp_path_factory.mktemp("sdist"))
     return home / "json" / "tests"

@@ -154,7 +154,10 @@ def test_registry(state_manager, contract_manager):
 def _every_channel(project: Project, *args: str) -> list[tuple[str, str]]:
     project.pytester.makepyfile(CHANNEL_TESTS)
     project.boundary("requirements", "design", {"type": "object"})
-    result = project.subprocess(
+    # In this process: each character's run is a whole session (terminal,
+    # warnings, logs, JUnit, report); the runs in a process of their own, with
+    # what it prints when it exits, are _credential_run's.
+    result = project.run(
         "-p",
         "no:cacheprovider",
         "-v",
@@ -169,7 +172,6 @@ def _every_channel(project: Project, *args: str) -> list[tuple[str, str]]:
         "--contracts-report",
         "report.json",
         *args,
-        timeout=120,
     )
     places = [("terminal", result.stdout.str()), ("stderr", result.stderr.str())]
     for name in ("report.json", "run.log", "junit.xml"):
