@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .bridge import RegistryLoop
     from .models import Contract
     from .registry.manager import ContractManager
+    from .registry.records import ValidationInput
     from .validation import ValidatorCache
     from .writer import ValidationWriter
 
@@ -308,9 +309,7 @@ class Checker:
             errors.append({"error": verdict.error})
         outcome = "passed" if verdict.passed else ("error" if verdict.error else "failed")
         if record:
-            from .registry.base import now
-            from .registry.records import ValidationInput
-
+            now, ValidationInput = _record_parts()
             self._writer().add(
                 ValidationInput(
                     contract=contract,
@@ -472,3 +471,13 @@ def _missing_message(team: str, name: str, version: str | None) -> str:
         "define one with a contract file in --contracts-dir, or with "
         "contract_manager.create_contract(...) and activate_contract(...)"
     )
+
+
+@functools.cache
+def _record_parts() -> tuple[Callable[[], Any], type[ValidationInput]]:
+    """What a recorded check needs, imported on the first one: a check that is
+    not recorded imports nothing for records."""
+    from .registry.base import now
+    from .registry.records import ValidationInput
+
+    return now, ValidationInput

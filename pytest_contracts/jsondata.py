@@ -19,6 +19,11 @@ from typing import Any, NoReturn
 from .defaults import MAX_OUTPUT_BYTES
 from .errors import NotJSONData, OutputTooLarge
 
+try:  # the fast check of check_output; without it, the json module's
+    import orjson as _orjson
+except ImportError:  # pragma: no cover - orjson is a dependency; kept for a platform without it
+    _orjson = None  # type: ignore[assignment]
+
 #: Integers of up to this many decimal digits are JSON data: the most that any
 #: Python with the default limit (sys.int_info.default_max_str_digits) can
 #: write and read back, whatever this process's own limit is, so that what
@@ -278,12 +283,56 @@ def _bytes(count: int) -> str:
     return f"{count:,} bytes"
 
 
-def check_output(value: Any, *, limit: int | None = MAX_OUTPUT_BYTES, what: str = "value") -> int:
-    """:func:`ensure_json` and :func:`check_output_size` in one: the size of
-    ``value`` as compact UTF-8 JSON, in bytes, or :class:`NotJSONData` /
-    :class:`OutputTooLarge`.
+#: What orjson must not write itself, so that it comes to _refuse: dataclasses,
+#: dates and times, and subclasses of str, int, dict and list.
+_ORJSON_PASS = (
+    0
+    if _orjson is None
+    else _orjson.OPT_PASSTHROUGH_DATACLASS
+    | _orjson.OPT_PASSTHROUGH_DATETIME
+    | _orjson.OPT_PASSTHROUGH_SUBCLASS
+)
 
-    The common case, JSON data that round-trips, is checked by the json
+
+def _refuse(value: Any) -> NoReturn:
+    raise TypeError(type(value).__name__)
+
+
+def _round_trips(value: Any, limit: int | None) -> bool:
+    """True when orjson shows ``value`` to be JSON data well within ``limit``;
+    False when it cannot tell (check_output's exact path decides).
+
+    orjson writes what it is given about ten times faster than the json
+    module, and reads it back three times faster. It writes a tuple as an
+    array, NaN as null and an enum or a UUID as its value: the text read
+    back is then not equal to ``value``. It refuses what else is not JSON
+    data (other types, non-string keys, lone surrogates, integers past 64
+    bits, nesting past 254). Its text can be shorter than the json module's
+    (it may write ``1e-7`` for ``1e-07``, never less than half as long), so
+    only a text within half the limit is judged here: the size the limit
+    means is the json module's, which the exact path measures.
+    """
+    if _orjson is None:
+        return False
+    try:
+        text = _orjson.dumps(value, default=_refuse, option=_ORJSON_PASS)
+    except TypeError:  # orjson.JSONEncodeError is a TypeError
+        return False
+    if limit and 2 * len(text) > limit:
+        return False
+    try:
+        return bool(_orjson.loads(text) == value)
+    except (ValueError, RecursionError):  # pragma: no cover - orjson reads what it wrote
+        return False
+
+
+def check_output(value: Any, *, limit: int | None = MAX_OUTPUT_BYTES, what: str = "value") -> None:
+    """:func:`ensure_json` and :func:`check_output_size` in one: nothing when
+    ``value`` is JSON data within ``limit`` bytes of compact UTF-8 JSON, else
+    :class:`NotJSONData` / :class:`OutputTooLarge`.
+
+    JSON data well within the limit is recognised by orjson (see
+    :func:`_round_trips`). Otherwise the common case is checked by the json
     module's C code: the text ``dumps`` writes (which refuses other types, NaN
     and cycles) gives the size, and reading it back must give a value equal to
     ``value`` (which a tuple or a non-string key does not). Anything else
@@ -294,6 +343,8 @@ def check_output(value: Any, *, limit: int | None = MAX_OUTPUT_BYTES, what: str 
     above the default, or this process's limit on integer digits is not the
     default.
     """
+    if _round_trips(value, limit):
+        return
     text: str | None = None
     if (
         sys.getrecursionlimit() <= _C_DEPTH_LIMIT and sys.get_int_max_str_digits() == MAX_INT_DIGITS
@@ -302,7 +353,8 @@ def check_output(value: Any, *, limit: int | None = MAX_OUTPUT_BYTES, what: str 
             text = dumps(value)
     if text is None:
         ensure_json(value, what=what)
-        return check_output_size(value, limit=limit, what=what)
+        check_output_size(value, limit=limit, what=what)
+        return
     size = len(text)
     if not text.isascii() and not (limit and size > limit):
         size = len(text.encode("utf-8", "surrogatepass"))
@@ -315,4 +367,3 @@ def check_output(value: Any, *, limit: int | None = MAX_OUTPUT_BYTES, what: str 
         same = False
     if not same:
         ensure_json(value, what=what)  # raises, naming what does not round-trip
-    return size
