@@ -9,8 +9,10 @@ imports it.
   of "which version is active"; ``counter``: the machine-wide counter that
   keeps fake caches coherent;
 - ``manager``: :class:`ContractManager`, made of one class per subject:
-  ``lifecycle``, ``lookup``, ``compatibility``, ``consumers``, ``retention``
-  and ``records`` (validation records), over ``base``, ``arguments`` (the
+  ``lifecycle``, ``decisions`` (breaks accepted or declared, enforcement),
+  ``lookup``, ``compatibility``, ``consumers``, ``retention``, ``records``
+  (validation records), ``runtime`` (checks at run time) and ``loading``
+  (contract files), over ``base``, ``arguments`` (the
   checks of every argument) and ``rows`` (rows to records);
 - ``versions``: version order; ``evolution``: whether a new version may follow
   the existing ones; ``files``: the contract-file format, read and written;

@@ -18,6 +18,18 @@ from .connections import StateManager
 _C = tables.contracts
 
 
+#: Where a user sees the versions a contract has.
+HISTORY_HINT = "list the versions with pytest-contracts history NAME"
+
+_INSERT_EVENT = sa.insert(tables.events)
+
+
+async def store_events(conn: AsyncConnection, *values: dict[str, Any]) -> None:
+    """Store events in one round trip (an executemany of one statement,
+    compiled once: a multi-row VALUES would be compiled at every call)."""
+    await conn.execute(_INSERT_EVENT, list(values))
+
+
 def now() -> datetime:
     """The time every record is stamped with: aware, in UTC."""
     return datetime.now(UTC)

@@ -9,7 +9,6 @@ when it changed what is active.
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from typing import Any
 
@@ -33,23 +32,20 @@ from ..models import ALLOWED_TRANSITIONS, Contract, ContractStatus, ContractType
 from ..schemas import check_specification
 from . import tables
 from .arguments import (
-    MAX_LONG_TEXT,
     check_id,
     check_key,
     check_optional,
     check_text,
     parse_contract_type,
 )
-from .base import RegistryPart, now, version_row
+from .base import RegistryPart, now, store_events
 from .compatibility import read_settings
-from .evolution import ExistingVersion, check_evolution, unresolved_break
+from .decisions import check_enforcement
+from .evolution import ExistingVersion, check_evolution
 from .rows import event_values, to_contract
 from .versions import version_key
 
 _C = tables.contracts
-
-#: Where a user sees the versions a contract has.
-_HISTORY_HINT = "list the versions with pytest-contracts history NAME"
 
 # The statements of an activation, built once (building one costs about as
 # much as running it). Parameters: contract_id, now.
@@ -93,8 +89,6 @@ _ACTIVATE = (
     .returning(*_C.c)
 )
 
-_INSERT_EVENT = sa.insert(tables.events)
-
 
 def _duplicate(team_id: str, contract_name: str, version: str, status: str) -> DuplicateContract:
     return DuplicateContract(
@@ -102,24 +96,6 @@ def _duplicate(team_id: str, contract_name: str, version: str, status: str) -> D
         f"(status {status}); a version never changes once created: "
         "give the new schema a new version, e.g. with evolve_contract"
     )
-
-
-#: How a version's violations count.
-ENFORCEMENTS = ("enforce", "warn")
-
-
-def check_enforcement(enforcement: Any) -> None:
-    if enforcement not in ENFORCEMENTS:
-        raise InvalidArgument(
-            f"enforcement must be 'enforce' (violations fail) or 'warn' (shadow: reported as "
-            f"would have failed), not {enforcement!r}"
-        )
-
-
-async def _store_events(conn: AsyncConnection, *values: dict[str, Any]) -> None:
-    """Store events in one round trip (an executemany of one statement,
-    compiled once: a multi-row VALUES would be compiled at every call)."""
-    await conn.execute(_INSERT_EVENT, list(values))
 
 
 class Lifecycle(RegistryPart):
@@ -261,7 +237,7 @@ class Lifecycle(RegistryPart):
                     mode=None if compatibility is None else compatibility["mode"],
                 )
             )
-        await _store_events(conn, *events)
+        await store_events(conn, *events)
         return row
 
     async def evolve_contract(
@@ -372,74 +348,6 @@ class Lifecycle(RegistryPart):
             await self.state.cache.invalidate(team_id, contract_name)
         return to_contract(row)
 
-    # -- accepting a break ----------------------------------------------------
-    async def accept_break(
-        self,
-        team_id: str,
-        contract_name: str,
-        version: str,
-        accepted_by: str,
-        reason: str,
-    ) -> Contract:
-        """Accept the break that ``version`` makes without declaring it, so
-        that gated runs and ``pytest-contracts check`` pass again. Who accepted
-        it and why are stored in the version's compatibility finding
-        (``compatibility["accepted"]``) and as an ``accepted`` event in its
-        history. ``accepted_by`` and ``reason`` must not be empty
-        (:class:`InvalidArgument`), nor may a version without a recorded break.
-        Accepting a break changes no status: a draft is activated by the next
-        load of its file, or by :meth:`activate_contract`."""
-        check_key(team_id, contract_name)
-        check_text(version, "version", MAX_VERSION_LENGTH)
-        check_text(accepted_by, "accepted_by", MAX_NAME_LENGTH)
-        check_text(reason, "reason", MAX_LONG_TEXT)
-        async with self.state.write() as conn:
-            await self.state.lock_contract(conn, team_id, contract_name)
-            row = await version_row(conn, team_id, contract_name, version, hint=_HISTORY_HINT)
-            finding = None if row.compatibility is None else json.loads(row.compatibility)
-            if finding is None or not finding.get("breaking"):
-                raise InvalidArgument(
-                    f"{describe(team_id, contract_name, version)} has no recorded break to "
-                    "accept (it was not found breaking when it was created)"
-                )
-            at = now()
-            finding["accepted"] = {"by": accepted_by, "reason": reason, "at": at.isoformat()}
-            row = await _store_finding(conn, row, finding)
-            await _store_events(conn, event_values(row, "accepted", accepted_by, at, reason=reason))
-        await self.state.cache.invalidate(team_id, contract_name)
-        return to_contract(row)
-
-    async def set_enforcement(
-        self, contract_id: str, enforcement: str, changed_by: str | None = None
-    ) -> Contract:
-        """Set how a version's violations count: ``"enforce"`` (they fail the
-        check, the test and the gate, and block at run time) or ``"warn"``
-        (shadow: reported and recorded as "would have failed", never failing,
-        never raising). A change is an ``enforcement`` event in the version's
-        history, with who made it; setting the same value again changes
-        nothing and records nothing."""
-        check_enforcement(enforcement)
-        check_optional(changed_by=changed_by)
-        async with self.state.write() as conn:
-            row = await self._locked_row(conn, contract_id)
-            if row.enforcement == enforcement:
-                return to_contract(row)
-            at = now()
-            row = (
-                await conn.execute(
-                    sa.update(_C)
-                    .where(_C.c.id == row.id)
-                    .values(enforcement=enforcement)
-                    .returning(*_C.c)
-                )
-            ).one()
-            await _store_events(
-                conn,
-                event_values(row, "enforcement", changed_by, at, enforcement=enforcement),
-            )
-        await self.state.cache.invalidate(row.team_id, row.contract_name)
-        return to_contract(row)
-
     # -- moving through the lifecycle -----------------------------------------
     async def activate_contract(
         self, contract_id: str, activated_by: str | None = None
@@ -490,7 +398,7 @@ class Lifecycle(RegistryPart):
             current = await self._row(conn, contract_id)  # ContractNotFound if there is none
             if current.status != ContractStatus.ACTIVE.value:
                 _check_move(current, ContractStatus.ACTIVE)  # raises InvalidTransition
-            await _store_events(
+            await store_events(
                 conn, event_values(current, "activated", actor, at, already_active=True)
             )
             return current
@@ -508,7 +416,7 @@ class Lifecycle(RegistryPart):
                 replaced_version=previous.version if previous is not None else None,
             )
         )
-        await _store_events(conn, *events)
+        await store_events(conn, *events)
         return row
 
     async def _move(
@@ -520,7 +428,7 @@ class Lifecycle(RegistryPart):
             _check_move(row, target)
             at = now()
             stamp = "deprecated_at" if target is ContractStatus.DEPRECATED else "retired_at"
-            await _store_events(conn, event_values(row, target.value, actor, at, reason=reason))
+            await store_events(conn, event_values(row, target.value, actor, at, reason=reason))
             was_active = row.status == ContractStatus.ACTIVE.value
             row = (
                 await conn.execute(
@@ -533,40 +441,6 @@ class Lifecycle(RegistryPart):
         if was_active:
             await self.state.cache.invalidate(row.team_id, row.contract_name)
         return to_contract(row)
-
-
-async def _store_finding(conn: AsyncConnection, row: Row[Any], finding: Any) -> Row[Any]:
-    return (
-        await conn.execute(
-            sa.update(_C)
-            .where(_C.c.id == row.id)
-            .values(compatibility=jsondata.dumps(finding))
-            .returning(*_C.c)
-        )
-    ).one()
-
-
-async def declare_break(
-    lifecycle: Lifecycle, team_id: str, contract_name: str, version: str, declared_by: str
-) -> bool:
-    """Record that ``version``'s break, found when it was created, is now
-    declared (its contract file says ``"breaking_change": true``): the
-    finding's ``declared`` becomes true, with a ``declared`` event. Returns
-    whether anything changed. It is how the loader records a declaration
-    added to a file after the version was loaded."""
-    state = lifecycle.state
-    async with state.write() as conn:
-        await state.lock_contract(conn, team_id, contract_name)
-        row = await version_row(conn, team_id, contract_name, version, hint=_HISTORY_HINT)
-        finding = None if row.compatibility is None else json.loads(row.compatibility)
-        if not unresolved_break(finding):
-            return False
-        assert finding is not None
-        finding["declared"] = True
-        row = await _store_finding(conn, row, finding)
-        await _store_events(conn, event_values(row, "declared", declared_by, now()))
-    await state.cache.invalidate(team_id, contract_name)
-    return True
 
 
 #: The statuses :func:`activate_if_newest` activates from.

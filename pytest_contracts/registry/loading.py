@@ -55,6 +55,7 @@ from ..errors import (
 from ..jsondata import canonical
 from ..models import Contract, ContractStatus
 from .base import RegistryPart
+from .decisions import declare_break
 from .evolution import (
     EvolutionCheck,
     ExistingVersion,
@@ -64,7 +65,7 @@ from .evolution import (
     unresolved_break,
 )
 from .files import ContractFile, file_error, read_contract_dir
-from .lifecycle import activate_if_newest, declare_break
+from .lifecycle import activate_if_newest
 from .versions import version_key
 
 if TYPE_CHECKING:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from .compatibility import Compatibility
 from .consumers import Consumers
+from .decisions import Decisions
 from .lifecycle import Lifecycle
 from .loading import ContractFiles
 from .lookup import Lookups
@@ -20,6 +21,7 @@ from .runtime import RunTimeChecks
 
 class ContractManager(
     Lifecycle,
+    Decisions,
     Consumers,
     Lookups,
     Compatibility,
@@ -36,6 +38,8 @@ class ContractManager(
     - versions and their lifecycle (:class:`.Lifecycle`): ``create_contract``,
       ``evolve_contract``, ``activate_contract``, ``deprecate_contract``,
       ``retire_contract``;
+    - decisions about a version (:class:`.Decisions`): ``accept_break``,
+      ``set_enforcement``;
     - looking up (:class:`.Lookups`): ``get_contract``, ``get_contract_version``,
       ``get_active_contract``, ``list_contracts``, ``get_contract_history``,
       ``get_contract_summary``;
