@@ -91,6 +91,12 @@ def esc(value: Any) -> str:
     return html.escape("" if value is None else str(value), quote=True)
 
 
+def content(value: Any) -> str:
+    """Any value as the text of an element: ``<``, ``>`` and ``&`` escaped,
+    quotes kept as they are (they are safe outside attributes)."""
+    return html.escape("" if value is None else str(value), quote=False)
+
+
 def _digest(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
 
@@ -149,7 +155,7 @@ def json_block(value: Any, limit: int = 4000) -> str:
     text = json.dumps(value, indent=2, ensure_ascii=False, default=str)
     if len(text) > limit:
         text = text[:limit] + f"\n... cut: {len(text):,} characters in all"
-    return f"<pre>{esc(text)}</pre>"
+    return f"<pre>{content(text)}</pre>"
 
 
 def marked_text(text: str, marks: Sequence[tuple[str, int, int]], prefix: str) -> str:
@@ -173,8 +179,8 @@ def marked_text(text: str, marks: Sequence[tuple[str, int, int]], prefix: str) -
     out = []
     position = 0
     for offset, _, _, tag in events:
-        out.append(esc(text[position:offset]))
+        out.append(content(text[position:offset]))
         out.append(tag)
         position = offset
-    out.append(esc(text[position:]))
+    out.append(content(text[position:]))
     return "".join(out)

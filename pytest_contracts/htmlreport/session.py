@@ -168,10 +168,11 @@ def _pipeline(results: Sequence[CheckResult], phases: Sequence[str]) -> str:
             outcomes = edges.get((phase, order[index + 1]), [])
             worst = _worst(outcomes)
             label = _counts(outcomes) if outcomes else "no check"
+            boundary = f"{phase} -> {order[index + 1]}"
             parts.append(
-                f'<div class="edge {esc(worst)}" data-boundary="{esc(phase)} -> '
-                f'{esc(order[index + 1])}" data-outcome="{esc(worst)}">'
-                f'<span class="arrow">&#10230;</span><span>{esc(label)}</span></div>'
+                f'<div class="edge {esc(worst)}" data-boundary="{esc(boundary)}" '
+                f'data-outcome="{esc(worst)}"><span class="arrow">&#10230;</span>'
+                f"<span>{esc(label)}</span></div>"
             )
     adjacent = {(order[i], order[i + 1]) for i in range(len(order) - 1)}
     others = [(pair, outcomes) for pair, outcomes in edges.items() if pair not in adjacent]
