@@ -98,6 +98,8 @@ class ContractsSummary:
         self.journal: Callable[[], Path | None] = lambda: None
         self.gate_reason: str | None = None
         self.report_written = False
+        #: Each report written, with the word the terminal names it by.
+        self.written: list[tuple[str, Path]] = []
         self.report_error: str | None = None
         option = config.option
         self.test_run = not any(getattr(option, name, False) for name in _LISTING_OPTIONS)
@@ -235,6 +237,7 @@ class ContractsSummary:
         if json_path is not None:
             try:
                 write_json_atomically(json_path, data)
+                self.written.append(("report", json_path))
             except OSError as exc:
                 errors.append(f"the JSON report could not be written to {json_path}: {exc}")
         if html_path is not None:
@@ -243,6 +246,7 @@ class ContractsSummary:
             text = render_session(data, self.results, self.settings.phases)
             try:
                 write_text_atomically(html_path, text)
+                self.written.append(("html report", html_path))
             except OSError as exc:
                 errors.append(f"the HTML report could not be written to {html_path}: {exc}")
         if errors:
@@ -304,10 +308,8 @@ class ContractsSummary:
                 )
             else:
                 reporter.write_line("contracts gate: passed", green=True)
-        if self.settings.report_path is not None and self.report_written:
-            reporter.write_line(f"report: {self.settings.report_path}")
-        if self.settings.html_path is not None and self.report_written:
-            reporter.write_line(f"html report: {self.settings.html_path}")
+        for label, path in self.written:
+            reporter.write_line(f"{label}: {path}")
 
 
 class XdistControllerHooks:

@@ -315,6 +315,53 @@ def test_the_html_report_ini_twin_and_its_usage_errors(project: Project) -> None
     result.stderr.fnmatch_lines(["*is also the JSON report's file*"])
 
 
+def test_a_report_that_cannot_be_written_is_named_and_the_other_still_is(
+    project: Project,
+) -> None:
+    project.pytester.makepyfile("def test_ok():\n    pass\n")
+    (project.path / "afile").write_text("", encoding="utf-8")
+    result = project.run("--contracts-html", "afile/r.html", "--contracts-report", "r.json")
+    out = result.stdout.str()
+    assert f"the HTML report could not be written to {project.path / 'afile' / 'r.html'}" in out
+    assert f"report: {project.path / 'r.json'}" in out
+    assert "html report:" not in out
+
+
+def test_outputs_travel_with_their_checks_only_for_the_html_report(project: Project) -> None:
+    project.boundary("requirements", "design", REQUIREMENTS_SCHEMA)
+    project.pytester.makeconftest(
+        """
+        import pytest
+
+        @pytest.hookimpl(optionalhook=True)
+        def pytest_contracts_validation_result(result, config):
+            with open("outputs.txt", "a") as out:
+                out.write(f"{result.outcome} {result.output is not None}\\n")
+        """
+    )
+    project.pytester.makepyfile(
+        f"""
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        @pytest.mark.parametrize("doc", [{GOOD!r}, {{"project": ""}}])
+        def test_docs(phase_output, doc):
+            phase_output.record(doc)
+        """
+    )
+    project.run("--contracts-report", "r.json", "-p", "no:randomly")
+    assert (project.path / "outputs.txt").read_text().split("\n")[:2] == [
+        "passed False",
+        "failed False",
+    ]
+    (project.path / "outputs.txt").unlink()
+    project.run("--contracts-html", "r.html", "-p", "no:randomly")
+    assert (project.path / "outputs.txt").read_text().split("\n")[:2] == [
+        "passed False",
+        "failed True",
+    ]
+
+
 @pytest.mark.slow
 def test_under_xdist_the_controller_writes_the_html_report_once(project: Project) -> None:
     pytest.importorskip("xdist")
