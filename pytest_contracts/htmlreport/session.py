@@ -233,9 +233,10 @@ def _checks(results: Sequence[CheckResult]) -> str:
     rows = []
     attrs = []
     for index, r in enumerate(results):
-        link = f'<a href="#check-{index}">{len(r.violations)}</a>' if r.violations else "0"
-        if r.outcome in FAILING or r.outcome == "would_fail":
-            link = f'<a href="#check-{index}">{len(r.violations)}</a>'
+        # A check with a section of its own below links to it.
+        detailed = r.outcome in FAILING or r.outcome == "would_fail"
+        count = len(r.violations)
+        link = f'<a href="#check-{index}">{count}</a>' if detailed else str(count)
         rows.append(
             (
                 f"<code>{esc(r.test)}</code>",
