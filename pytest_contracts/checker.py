@@ -134,7 +134,9 @@ class Checker:
     nothing can have changed. Validators are compiled once per version with
     ``engine``; records are written in batches (:meth:`flush` waits for them).
     One check may take ``check_timeout`` seconds (None or 0: no limit); past
-    that it is stopped and its result is an ``error`` that says so.
+    that it is stopped and its result is an ``error`` that says so. With
+    ``keep_outputs``, a check that does not pass carries an excerpt of its
+    output (:mod:`pytest_contracts.excerpt`), for the HTML report.
     """
 
     def __init__(
@@ -145,8 +147,10 @@ class Checker:
         breaker: CircuitBreaker | None = None,
         timeout: float = CALL_TIMEOUT,
         check_timeout: float | None = CHECK_TIMEOUT,
+        keep_outputs: bool = False,
     ) -> None:
         self._registry = registry
+        self.keep_outputs = keep_outputs
         self.engine = engine
         self.check_timeout = check_timeout
         self.breaker = breaker if breaker is not None else CircuitBreaker()
@@ -334,6 +338,12 @@ class Checker:
             shadow = f"would have failed: {contract.version} is in warn enforcement"
             message = f"{shadow}; {message}" if message else shadow
             outcome = "would_fail"
+        shown: dict[str, Any] = {}
+        if outcome != "passed" and self.keep_outputs:
+            from .excerpt import excerpt
+
+            cut = excerpt(output, (v["pointer"] for v in violations))
+            shown = {"output": cut.text, "output_marks": cut.marks, "output_note": cut.note}
         return result(
             version=contract.version,
             contract_id=contract.id,
@@ -341,6 +351,7 @@ class Checker:
             violations=violations,
             message=message,
             duration_ms=verdict.duration_ms,
+            **shown,
         )
 
     def resolve(self, team: str, name: str, version: str | None = None) -> Contract | None:

@@ -73,6 +73,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--contracts-report", "string", "write the JSON report of every check here", metavar="PATH"
     )
     option(
+        "--contracts-html",
+        "string",
+        "write the HTML report of the session here (one self-contained file)",
+        metavar="PATH",
+    )
+    option(
         "--contracts-engine",
         "string",
         "the validation engine: jsonschema (default) or jsonschema-rs "

@@ -49,6 +49,12 @@ class CheckResult:
     message: str | None = None
     duration_ms: float = 0.0
     output_index: int = 0
+    #: For the HTML report, a check that did not pass carries what it checked:
+    #: the output's excerpt (:mod:`pytest_contracts.excerpt`), where each
+    #: violation's location is in it, and why it is cut. Never in the JSON report.
+    output: str | None = None
+    output_marks: tuple[tuple[str, int, int], ...] = ()
+    output_note: str | None = None
 
     @property
     def label(self) -> str:
@@ -57,8 +63,19 @@ class CheckResult:
     def to_dict(self) -> dict[str, Any]:
         # Field by field: dataclasses.asdict deep-copies, which costs more
         # than the rest of a passing check.
-        data = {name: getattr(self, name) for name in _FIELDS}
+        data = {name: getattr(self, name) for name in _REPORTED}
         data["violations"] = [dict(v) for v in self.violations]
+        if self.output is not None:
+            data["output"] = self.output
+            data["output_marks"] = [list(mark) for mark in self.output_marks]
+            data["output_note"] = self.output_note
+        return data
+
+    def report_dict(self) -> dict[str, Any]:
+        """The check as the JSON report gives it: without the output's excerpt."""
+        data = self.to_dict()
+        for name in _EXCERPT:
+            data.pop(name, None)
         return data
 
     def to_json(self) -> str:
@@ -68,10 +85,16 @@ class CheckResult:
     def from_dict(cls, data: dict[str, Any]) -> CheckResult:
         values = {k: v for k, v in data.items() if k in _FIELDS}
         values["violations"] = tuple(dict(v) for v in values.get("violations", ()))
+        values["output_marks"] = tuple(
+            (str(pointer), int(start), int(end))
+            for pointer, start, end in values.get("output_marks", ())
+        )
         return cls(**values)
 
 
 _FIELDS = tuple(field.name for field in dataclasses.fields(CheckResult))
+_EXCERPT = ("output", "output_marks", "output_note")
+_REPORTED = tuple(name for name in _FIELDS if name not in _EXCERPT)
 
 
 def contract_text(result: CheckResult) -> str:
@@ -176,7 +199,7 @@ def build_report(
         "version": REPORT_VERSION,
         "session": session,
         "registry": registry,
-        "checks": [r.to_dict() for r in results],
+        "checks": [r.report_dict() for r in results],
         "totals": totals(results),
         "gate": gate,
         "circuit_breaker": circuit,
@@ -237,12 +260,17 @@ def compat_lines(findings: Sequence[dict[str, Any]], verbosity: int) -> list[str
 def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
     """Write ``data`` to ``path`` through a temporary file and a rename, so a
     reader never sees half a report."""
+    write_text_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+
+
+def write_text_atomically(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8) to ``path`` through a temporary file and a
+    rename, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, ensure_ascii=False)
-            handle.write("\n")
+            handle.write(text)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

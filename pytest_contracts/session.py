@@ -74,7 +74,10 @@ class ContractsSession:
         #: Records that wait in a journal when the session ends (controller).
         self._waiting: Replay | None = None
         self.checker = Checker(
-            self.registry, engine=settings.engine, check_timeout=settings.check_timeout
+            self.registry,
+            engine=settings.engine,
+            check_timeout=settings.check_timeout,
+            keep_outputs=settings.html_path is not None,
         )
         #: Only the reporting process has a summary.
         self.summary = (

@@ -58,6 +58,8 @@ class Settings:
     max_output_bytes: int = MAX_OUTPUT_BYTES
     #: Seconds one check may take; None: no limit.
     check_timeout: float | None = CHECK_TIMEOUT
+    #: Where to write the HTML report, if anywhere.
+    html_path: Path | None = None
 
     def describe_registry(self) -> dict[str, Any]:
         """Where the registry lives, with every password masked: for the
@@ -126,11 +128,12 @@ def read_settings(config: pytest.Config) -> Settings:
         raise pytest.UsageError(
             f"--contracts-dir / contracts_dir: {contracts_dir} is not a directory"
         )
-    report_path = _path(config, "contracts_report")
-    if report_path is not None and report_path.is_dir():
+    report_path = _file_path(config, "contracts_report", "contracts-report.json")
+    html_path = _file_path(config, "contracts_html", "contracts-report.html")
+    if html_path is not None and html_path == report_path:
         raise pytest.UsageError(
-            f"--contracts-report / contracts_report: {report_path} is a directory; "
-            "give a file name such as contracts-report.json"
+            f"--contracts-html / contracts_html: {html_path} is also the JSON report's file; "
+            "give the HTML report a name of its own, such as contracts-report.html"
         )
     try:
         phases = parse_phases(config.getini("contracts_phases") or list(DEFAULT_PHASES))
@@ -155,7 +158,19 @@ def read_settings(config: pytest.Config) -> Settings:
         engine=engine,
         max_output_bytes=max_output_bytes,
         check_timeout=check_timeout,
+        html_path=html_path,
     )
+
+
+def _file_path(config: pytest.Config, name: str, example: str) -> Path | None:
+    """A report's file: a path option that must not name a folder."""
+    path = _path(config, name)
+    if path is not None and path.is_dir():
+        raise pytest.UsageError(
+            f"--{name.replace('_', '-')} / {name}: {path} is a directory; "
+            f"give a file name such as {example}"
+        )
+    return path
 
 
 def _registry_urls(

@@ -31,6 +31,7 @@ from .reporting import (
     summary_lines,
     totals,
     write_json_atomically,
+    write_text_atomically,
 )
 from .settings import Settings
 
@@ -97,6 +98,8 @@ class ContractsSummary:
         self.journal: Callable[[], Path | None] = lambda: None
         self.gate_reason: str | None = None
         self.report_written = False
+        #: Each report written, with the word the terminal names it by.
+        self.written: list[tuple[str, Path]] = []
         self.report_error: str | None = None
         option = config.option
         self.test_run = not any(getattr(option, name, False) for name in _LISTING_OPTIONS)
@@ -202,9 +205,9 @@ class ContractsSummary:
         }
 
     def write_report(self, exitstatus: int, *, interrupted: bool) -> None:
-        """Write the JSON report, if one was asked for, in one piece."""
-        path = self.settings.report_path
-        if path is None or not self.test_run:
+        """Write the JSON and the HTML report, each that was asked for, in one piece."""
+        json_path, html_path = self.settings.report_path, self.settings.html_path
+        if (json_path is None and html_path is None) or not self.test_run:
             return
         finished = datetime.now(UTC)
         data = build_report(
@@ -230,12 +233,26 @@ class ContractsSummary:
             circuit=self.circuit_info(),
             compatibility=self.compat_findings,
         )
-        try:
-            write_json_atomically(path, data)
-        except OSError as exc:
-            self.report_error = f"the JSON report could not be written to {path}: {exc}"
-            return
-        self.report_written = True
+        errors = []
+        if json_path is not None:
+            try:
+                write_json_atomically(json_path, data)
+                self.written.append(("report", json_path))
+            except OSError as exc:
+                errors.append(f"the JSON report could not be written to {json_path}: {exc}")
+        if html_path is not None:
+            from .htmlreport.session import render_session
+
+            text = render_session(data, self.results, self.settings.phases)
+            try:
+                write_text_atomically(html_path, text)
+                self.written.append(("html report", html_path))
+            except OSError as exc:
+                errors.append(f"the HTML report could not be written to {html_path}: {exc}")
+        if errors:
+            self.report_error = "; ".join(errors)
+        else:
+            self.report_written = True
 
     # -- the terminal -----------------------------------------------------------------
     # trylast: the contracts section comes after the sections of conftests and
@@ -291,8 +308,8 @@ class ContractsSummary:
                 )
             else:
                 reporter.write_line("contracts gate: passed", green=True)
-        if self.settings.report_path is not None and self.report_written:
-            reporter.write_line(f"report: {self.settings.report_path}")
+        for label, path in self.written:
+            reporter.write_line(f"{label}: {path}")
 
 
 class XdistControllerHooks:

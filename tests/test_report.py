@@ -125,11 +125,15 @@ def test_json_report_is_written_when_the_session_is_interrupted(project: Project
         """
     )
     # A subprocess: an in-process run hands the KeyboardInterrupt to this one.
-    result = project.subprocess("--contracts-report", "r.json")
+    result = project.subprocess("--contracts-report", "r.json", "--contracts-html", "r.html")
     assert result.ret == pytest.ExitCode.INTERRUPTED
     data = load_report(project.path / "r.json")
     assert data["session"]["interrupted"] is True
     assert data["totals"]["passed"] == 1
+    # The HTML report too, from the same data.
+    page = (project.path / "r.html").read_text(encoding="utf-8")
+    assert " - interrupted</p>" in page
+    assert page.count('<tr data-outcome="passed"') == 1
 
 
 def test_json_report_is_written_when_the_start_fails(project: Project) -> None:

@@ -352,3 +352,41 @@ async def prune(cm: ContractManager, args: argparse.Namespace, out: Output) -> i
     for version in result.versions:
         out.line(f"  {version}")
     return EXIT_OK
+
+
+async def html_page(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
+    """The team's registry as one self-contained HTML page."""
+    from ..config import mask_url
+    from ..htmlreport.registry import gather, render_registry
+    from ..reporting import write_text_atomically
+
+    target = Path(args.out)
+    _writable_file(target)
+    contracts = await gather(cm, args.team, recent=args.validations)
+    text = render_registry(args.team, mask_url(cm.state.database_url), contracts)
+    try:
+        write_text_atomically(target, text)
+    except OSError as exc:
+        raise UsageFailure(f"cannot write {target}: {exc.strerror or exc}") from None
+    out.data(
+        {
+            "file": str(target),
+            "bytes": len(text.encode()),
+            "team_id": args.team,
+            "contracts": len(contracts),
+            "versions": sum(len(c.versions) for c in contracts),
+        }
+    )
+    out.line(
+        f"wrote {target}: team {args.team!r}, {len(contracts)} contract(s), "
+        f"{sum(len(c.versions) for c in contracts)} version(s)"
+    )
+    return EXIT_OK
+
+
+def _writable_file(target: Path) -> None:
+    """Refuse a target that is a folder, before the registry is read."""
+    if target.is_dir():
+        raise UsageFailure(
+            f"{target} is a directory; give a file name such as {target / 'registry.html'}"
+        )

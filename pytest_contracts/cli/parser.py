@@ -181,6 +181,20 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("export", "write every version as a contract file", commands.export)
     p.add_argument("path", metavar="DIR")
 
+    p = command(
+        "html",
+        "write the team's registry as one self-contained HTML page",
+        commands.html_page,
+    )
+    p.add_argument("out", metavar="OUT", help="the HTML file to write")
+    p.add_argument(
+        "--validations",
+        type=_positive,
+        default=20,
+        metavar="N",
+        help="the latest N validation records of each contract (default 20)",
+    )
+
     p = command("prune", "remove old versions and validation records", commands.prune)
     p.add_argument("--keep-last", type=_positive, default=10, metavar="N")
     p.add_argument("--keep-validations", type=_natural, default=1000, metavar="N")
