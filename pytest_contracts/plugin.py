@@ -42,7 +42,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "REDIS_URL or REDIS_HOST/REDIS_PORT/REDIS_DB); without it, fakeredis",
         action="store_true",
     )
-    option("--contracts-redis-url", "string", "the Redis URL for --contracts-redis", metavar="URL")
+    option(
+        "--contracts-redis-url",
+        "string",
+        "use a real Redis at this URL for the registry cache (implies --contracts-redis)",
+        metavar="URL",
+    )
     option(
         "--contracts-db",
         "string",

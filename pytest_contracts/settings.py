@@ -118,7 +118,11 @@ def _path(config: pytest.Config, name: str) -> Path | None:
 def read_settings(config: pytest.Config) -> Settings:
     """The plugin's settings: command line, then ini, then environment, then
     defaults. Anything that cannot work is a :class:`pytest.UsageError`."""
-    use_real_redis = _flag(config, "contracts_redis")
+    # A Redis URL given to the plugin (option or ini, not the environment)
+    # asks for a real Redis, as the command line's --redis-url does.
+    use_real_redis = (
+        _flag(config, "contracts_redis") or _get(config, "contracts_redis_url") is not None
+    )
     redis_url, database_url, deferred_error = _registry_urls(config, use_real_redis)
     team = _team(config)
     contracts_dir = _path(config, "contracts_dir")
@@ -166,8 +170,8 @@ def _registry_urls(
     explicit_redis = _get(config, "contracts_redis_url")
     explicit_db = _get(config, "contracts_db")
     try:
-        # The Redis settings of the environment matter only with --contracts-redis.
-        redis_url = resolve_redis_url(explicit_redis) if use_real_redis or explicit_redis else None
+        # The Redis settings of the environment matter only when a real Redis is asked for.
+        redis_url = resolve_redis_url(explicit_redis) if use_real_redis else None
         if explicit_db:
             return redis_url, resolve_database_url(explicit_db), None
     except ConfigurationError as exc:
