@@ -97,6 +97,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "(default 10; 0 or none: no limit)",
         metavar="SECONDS",
     )
+    option(
+        "--contracts-format",
+        "string",
+        "extra output for CI: github (workflow annotations at the tests and contract files, "
+        "and a table in $GITHUB_STEP_SUMMARY; the default when GITHUB_ACTIONS=true) or none",
+        metavar="NAME",
+    )
     parser.addini(
         "contracts_phases",
         "the SDLC phases in order (default: requirements design implementation testing deployment)",

@@ -58,6 +58,9 @@ class Settings:
     max_output_bytes: int = MAX_OUTPUT_BYTES
     #: Seconds one check may take; None: no limit.
     check_timeout: float | None = CHECK_TIMEOUT
+    #: Extra output for a CI system: "github" (workflow annotations and the
+    #: step summary) or "none".
+    output_format: str = "none"
 
     def describe_registry(self) -> dict[str, Any]:
         """Where the registry lives, with every password masked: for the
@@ -146,6 +149,7 @@ def read_settings(config: pytest.Config) -> Settings:
         raise pytest.UsageError(f"--contracts-engine / contracts_engine: {exc}") from None
     max_output_bytes = _max_output_bytes(config)
     check_timeout = _check_timeout(config)
+    output_format = _output_format(config)
     return Settings(
         use_real_redis=use_real_redis,
         redis_url=redis_url,
@@ -159,6 +163,7 @@ def read_settings(config: pytest.Config) -> Settings:
         engine=engine,
         max_output_bytes=max_output_bytes,
         check_timeout=check_timeout,
+        output_format=output_format,
     )
 
 
@@ -231,3 +236,20 @@ def _check_timeout(config: pytest.Config) -> float | None:
             "of seconds > 0 (0 or none: no limit)"
         ) from None
     return seconds
+
+
+def _output_format(config: pytest.Config) -> str:
+    """``--contracts-format``: the option, its ini twin, else ``github`` when
+    the run is a GitHub Actions job (``GITHUB_ACTIONS=true``), else ``none``."""
+    from .annotations import FORMATS
+
+    value = _get(config, "contracts_format")
+    if value is None:
+        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "none"
+    name = str(value).strip().lower()
+    if name not in FORMATS:
+        raise pytest.UsageError(
+            f"--contracts-format / contracts_format: {value!r} is not a format; "
+            f"use {' or '.join(FORMATS)}"
+        )
+    return name

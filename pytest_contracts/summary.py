@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,6 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .annotations import (
+    Location,
+    check_annotations,
+    file_annotations,
+    step_summary,
+    workspace_path,
+)
 from .checker import Tally
 from .reporting import (
     PROPERTY,
@@ -98,6 +106,10 @@ class ContractsSummary:
         self.gate_reason: str | None = None
         self.report_written = False
         self.report_error: str | None = None
+        #: Each checked test's place (file and line), by node id: for annotations.
+        self.locations: dict[str, Location] = {}
+        self._annotated = False
+        self._step_summary_written = False
         option = config.option
         self.test_run = not any(getattr(option, name, False) for name in _LISTING_OPTIONS)
 
@@ -111,11 +123,22 @@ class ContractsSummary:
                 continue
             result = CheckResult.from_dict(_loads(value))
             self.results.append(result)
+            if result.test not in self.locations:
+                self.locations[result.test] = self._location(report)
             hook.pytest_contracts_validation_result(result=result, config=self.config)
             for violation in result.violations:
                 hook.pytest_contracts_violation(
                     violation=violation, result=result, config=self.config
                 )
+
+    def _location(self, report: pytest.TestReport) -> Location:
+        """A test's file (as the repository names it) and line, from its report."""
+        path, line, _ = report.location
+        return Location(self._path(str(path)), None if line is None else line + 1)
+
+    def _path(self, path: str) -> str:
+        root = self.config.rootpath
+        return workspace_path(root / path, os.environ.get("GITHUB_WORKSPACE"), root)
 
     def merge_worker(self, data: dict[str, Any]) -> None:
         """Add what an xdist worker could not do (its ``workeroutput``)."""
@@ -166,6 +189,7 @@ class ContractsSummary:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         self.write_report(int(session.exitstatus), interrupted=interrupted)
+        self.write_step_summary()
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
@@ -181,6 +205,10 @@ class ContractsSummary:
         self.write_report(int(pytest.ExitCode.USAGE_ERROR), interrupted=True)
         if self.report_error:
             sys.stderr.write(f"pytest-contracts: {self.report_error}\n")
+        # The terminal summary does not come: the contract files that stopped
+        # the session are annotated now.
+        self.annotate(self.config.pluginmanager.get_plugin("terminalreporter"))
+        self.write_step_summary()
 
     def registry_info(self) -> dict[str, Any]:
         journal = self.journal()
@@ -237,12 +265,62 @@ class ContractsSummary:
             return
         self.report_written = True
 
+    # -- GitHub Actions ---------------------------------------------------------------
+    @property
+    def github(self) -> bool:
+        return self.settings.output_format == "github" and self.test_run
+
+    def annotate(self, reporter: Any) -> None:
+        """Print the workflow annotations (once): each check that did not pass,
+        at its test; each contract file with an undeclared break. They go to
+        stdout, where GitHub Actions reads them, whatever the verbosity."""
+        if not self.github or self._annotated:
+            return
+        self._annotated = True
+        lines = file_annotations(
+            self.compat_findings, gate=self.settings.gate, path_of=self._path
+        ) + check_annotations(self.results, self.locations, gate=self.settings.gate)
+        for line in lines:
+            if reporter is not None:
+                reporter.write_line(line)
+            else:
+                sys.stdout.write(line + "\n")
+
+    def write_step_summary(self) -> None:
+        """Append the run's table and verdict to ``$GITHUB_STEP_SUMMARY`` (once;
+        appended, as every step's summary is)."""
+        target = os.environ.get("GITHUB_STEP_SUMMARY")
+        if not self.github or not target or self._step_summary_written:
+            return
+        self._step_summary_written = True
+        text = step_summary(
+            self.results,
+            gate=self.settings.gate,
+            gate_reason=self.gate_reason,
+            findings=self.compat_findings,
+            start_error=self.start_error,
+            path_of=self._path,
+        )
+        try:
+            with open(target, "a", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            sys.stderr.write(
+                f"pytest-contracts: the step summary could not be written to {target}: {exc}\n"
+            )
+
     # -- the terminal -----------------------------------------------------------------
     # trylast: the contracts section comes after the sections of conftests and
     # other plugins, as it did when this hook lived in the plugin module.
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        reporter = terminalreporter
+        try:
+            self._terminal_section(terminalreporter)
+        finally:
+            # After the section: the annotations are for GitHub to read, not for people.
+            self.annotate(terminalreporter)
+
+    def _terminal_section(self, reporter: Any) -> None:
         verbosity = self.config.get_verbosity()
         if verbosity < -1:
             return
