@@ -12,7 +12,7 @@ imports it.
   ``lifecycle``, ``lookup``, ``compatibility``, ``consumers``, ``retention``
   and ``records`` (validation records), over ``base``, ``arguments`` (the
   checks of every argument) and ``rows`` (rows to records);
-- ``versions``: version order; ``evolution``: whether a new version may follow
+- ``versions``: what a version is, and their order; ``evolution``: whether a new version may follow
   the existing ones; ``files``: the contract-file format, read and written;
   ``loading``: planning and loading contract files.
 
