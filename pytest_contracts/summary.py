@@ -196,19 +196,21 @@ class ContractsSummary:
         # tryfirst: before the registry is closed. No report yet means the
         # session stopped before it finished (a usage error at start): nothing
         # was checked, so a gate cannot have passed.
-        if self.report_written or self.report_error is not None:
-            return
-        if self.settings.gate and self.gate_reason is None:
-            self.gate_reason = "the session stopped before its contracts were checked" + (
-                f": {self.start_error}" if self.start_error else ""
-            )
-        self.write_report(int(pytest.ExitCode.USAGE_ERROR), interrupted=True)
-        if self.report_error:
-            sys.stderr.write(f"pytest-contracts: {self.report_error}\n")
-        # The terminal summary does not come: the contract files that stopped
-        # the session are annotated now.
-        self.annotate(self.config.pluginmanager.get_plugin("terminalreporter"))
-        self.write_step_summary()
+        try:
+            if self.report_written or self.report_error is not None:
+                return
+            if self.settings.gate and self.gate_reason is None:
+                self.gate_reason = "the session stopped before its contracts were checked" + (
+                    f": {self.start_error}" if self.start_error else ""
+                )
+            self.write_report(int(pytest.ExitCode.USAGE_ERROR), interrupted=True)
+            if self.report_error:
+                sys.stderr.write(f"pytest-contracts: {self.report_error}\n")
+        finally:
+            # What the terminal summary did not print (the session stopped at
+            # start, or runs without the terminal plugin) is printed now.
+            self.annotate(self.config.pluginmanager.get_plugin("terminalreporter"))
+            self.write_step_summary()
 
     def registry_info(self) -> dict[str, Any]:
         journal = self.journal()

@@ -177,3 +177,13 @@ def test_under_xdist_only_the_controller_annotates(project: Project, summary_fil
     found = sorted(commands(result))
     assert [c.split(",")[0] for c in found] == ["::error file=test_a.py", "::error file=test_b.py"]
     assert summary_file.read_text(encoding="utf-8").count("### Contracts") == 1
+
+
+def test_without_the_terminal_plugin_the_annotations_still_reach_stdout(
+    project: Project, capfd: pytest.CaptureFixture[str]
+) -> None:
+    module = failing_project(project)
+    project.run("--contracts-format", "github", "-p", "no:terminal")
+    line = line_of(module, "@pytest.mark.phase_boundary")
+    (command,) = [text for text in capfd.readouterr().out.splitlines() if text.startswith("::")]
+    assert command.startswith(f"::error file=test_req.py,line={line},title=")
