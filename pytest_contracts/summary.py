@@ -65,6 +65,8 @@ def report_header(settings: Settings, load_summary: str | None) -> list[str]:
     )
     if settings.engine != "jsonschema":
         line += f", engine {settings.engine}"
+    if settings.output_format != "none":
+        line += f", format {settings.output_format}"
     return [line] + ([f"contracts: loaded {load_summary}"] if load_summary else [])
 
 

@@ -48,6 +48,7 @@ def test_a_github_actions_job_gets_annotations_and_a_step_summary(
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     result = project.run("--contracts-gate")
     result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["contracts: registry sqlite * gate on, format github"])
     (command,) = commands(result)
     # The test's place as pytest reports it: a decorated function's first decorator, its marker.
     line = line_of(module, "@pytest.mark.phase_boundary")
