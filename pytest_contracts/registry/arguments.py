@@ -17,18 +17,6 @@ from ..errors import InvalidArgument
 from ..models import ContractStatus, ContractType, parse_enum
 from .versions import check_version
 
-__all__ = [
-    "MAX_LONG_TEXT",
-    "check_id",
-    "check_key",
-    "check_new_version",
-    "check_optional",
-    "check_text",
-    "check_whole_number",
-    "parse_contract_type",
-    "parse_status",
-]
-
 #: The longest description or reason; any text, empty included.
 MAX_LONG_TEXT = 10_000
 
