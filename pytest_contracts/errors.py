@@ -115,8 +115,10 @@ class InvalidArgument(ContractError, ValueError):
 
 
 class InvalidVersion(InvalidArgument):
-    """A version that cannot come next: not greater than the newest version of
-    its contract (``v1.0`` < ``v1.10`` < ``v2.0``)."""
+    """A version that is not one (not of the accepted form: ``v1.0``,
+    ``2.1.3``, ``v2.0-rc.1``; the message shows the forms), or that cannot
+    come next: not greater than the newest version of its contract (``v1.0``
+    < ``v1.10`` < ``v2.0``)."""
 
 
 class IncompatibleChange(ContractError):

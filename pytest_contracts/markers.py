@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .errors import MarkerError
+from .registry.versions import version_problem
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -69,6 +70,17 @@ def _optional_text(written: str, kwargs: Mapping[str, Any], key: str) -> str | N
     return value
 
 
+def _version(written: str, kwargs: Mapping[str, Any]) -> str | None:
+    """A pinned version: one of the accepted form (see registry/versions.py)."""
+    value = kwargs.get("version")
+    if value is None:
+        return None
+    problem = version_problem(value, "version=")
+    if problem is not None:
+        raise MarkerError(f"{written}: {problem}")
+    return str(value)
+
+
 def _required(written: str, kwargs: Mapping[str, Any]) -> bool:
     value = kwargs.get("required", True)
     if not isinstance(value, bool):
@@ -117,7 +129,7 @@ def parse_phase_boundary(
         contract_name=_optional_text(written, kwargs, "contract")
         or boundary_contract_name(source, destination),
         team=_optional_text(written, kwargs, "team"),
-        version=_optional_text(written, kwargs, "version"),
+        version=_version(written, kwargs),
         source=source,
         destination=destination,
         required=_required(written, kwargs),
@@ -135,7 +147,7 @@ def parse_contract(args: Sequence[Any], kwargs: Mapping[str, Any]) -> Target:
         kind="contract",
         contract_name=args[0],
         team=_optional_text(written, kwargs, "team"),
-        version=_optional_text(written, kwargs, "version"),
+        version=_version(written, kwargs),
         required=_required(written, kwargs),
     )
 

@@ -42,7 +42,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "REDIS_URL or REDIS_HOST/REDIS_PORT/REDIS_DB); without it, fakeredis",
         action="store_true",
     )
-    option("--contracts-redis-url", "string", "the Redis URL for --contracts-redis", metavar="URL")
+    option(
+        "--contracts-redis-url",
+        "string",
+        "use a real Redis at this URL for the registry cache (implies --contracts-redis)",
+        metavar="URL",
+    )
     option(
         "--contracts-db",
         "string",
@@ -97,6 +102,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "stop a check that takes longer than this many seconds and report it as an error "
         "(default 10; 0 or none: no limit)",
         metavar="SECONDS",
+    )
+    option(
+        "--contracts-format",
+        "string",
+        "extra output for CI: github (workflow annotations at the tests and contract files, "
+        "and a table in $GITHUB_STEP_SUMMARY; the default when GITHUB_ACTIONS=true) or none",
+        metavar="NAME",
     )
     parser.addini(
         "contracts_phases",

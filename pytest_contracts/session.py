@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from .checker import CALL_TIMEOUT, Checker, Tally
-from .errors import ContractError, MarkerError
+from .errors import BreakingChangeError, ContractError, MarkerError
 from .interrupts import Interrupts
 from .markers import Target, targets_of
 from .recorder import ContractWarning, PhaseOutput
@@ -223,6 +223,8 @@ class ContractsSession:
                     self.config.issue_config_time_warning(ContractWarning(text), stacklevel=2)
         except (ContractError, ContractWarning) as exc:
             summary.start_error = self._redact(str(exc).splitlines()[0])
+            if isinstance(exc, BreakingChangeError):  # the gate refused these files
+                summary.compat_findings = list(exc.findings)
             raise pytest.UsageError(f"pytest-contracts: {self._redact(str(exc))}") from None
         except OSError as exc:
             summary.start_error = (

@@ -60,6 +60,9 @@ class Settings:
     check_timeout: float | None = CHECK_TIMEOUT
     #: Where to write the HTML report, if anywhere.
     html_path: Path | None = None
+    #: Extra output for a CI system: "github" (workflow annotations and the
+    #: step summary) or "none".
+    output_format: str = "none"
 
     def describe_registry(self) -> dict[str, Any]:
         """Where the registry lives, with every password masked: for the
@@ -120,7 +123,11 @@ def _path(config: pytest.Config, name: str) -> Path | None:
 def read_settings(config: pytest.Config) -> Settings:
     """The plugin's settings: command line, then ini, then environment, then
     defaults. Anything that cannot work is a :class:`pytest.UsageError`."""
-    use_real_redis = _flag(config, "contracts_redis")
+    # A Redis URL given to the plugin (option or ini, not the environment)
+    # asks for a real Redis, as the command line's --redis-url does.
+    use_real_redis = (
+        _flag(config, "contracts_redis") or _get(config, "contracts_redis_url") is not None
+    )
     redis_url, database_url, deferred_error = _registry_urls(config, use_real_redis)
     team = _team(config)
     contracts_dir = _path(config, "contracts_dir")
@@ -145,6 +152,7 @@ def read_settings(config: pytest.Config) -> Settings:
         raise pytest.UsageError(f"--contracts-engine / contracts_engine: {exc}") from None
     max_output_bytes = _max_output_bytes(config)
     check_timeout = _check_timeout(config)
+    output_format = _output_format(config)
     return Settings(
         use_real_redis=use_real_redis,
         redis_url=redis_url,
@@ -159,6 +167,7 @@ def read_settings(config: pytest.Config) -> Settings:
         max_output_bytes=max_output_bytes,
         check_timeout=check_timeout,
         html_path=html_path,
+        output_format=output_format,
     )
 
 
@@ -181,8 +190,8 @@ def _registry_urls(
     explicit_redis = _get(config, "contracts_redis_url")
     explicit_db = _get(config, "contracts_db")
     try:
-        # The Redis settings of the environment matter only with --contracts-redis.
-        redis_url = resolve_redis_url(explicit_redis) if use_real_redis or explicit_redis else None
+        # The Redis settings of the environment matter only when a real Redis is asked for.
+        redis_url = resolve_redis_url(explicit_redis) if use_real_redis else None
         if explicit_db:
             return redis_url, resolve_database_url(explicit_db), None
     except ConfigurationError as exc:
@@ -242,3 +251,20 @@ def _check_timeout(config: pytest.Config) -> float | None:
             "of seconds > 0 (0 or none: no limit)"
         ) from None
     return seconds
+
+
+def _output_format(config: pytest.Config) -> str:
+    """``--contracts-format``: the option, its ini twin, else ``github`` when
+    the run is a GitHub Actions job (``GITHUB_ACTIONS=true``), else ``none``."""
+    from .annotations import FORMATS
+
+    value = _get(config, "contracts_format")
+    if value is None:
+        return "github" if os.environ.get("GITHUB_ACTIONS") == "true" else "none"
+    name = str(value).strip().lower()
+    if name not in FORMATS:
+        raise pytest.UsageError(
+            f"--contracts-format / contracts_format: {value!r} is not a format; "
+            f"use {' or '.join(FORMATS)}"
+        )
+    return name

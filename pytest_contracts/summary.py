@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,6 +23,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from .annotations import (
+    Location,
+    check_annotations,
+    file_annotations,
+    step_summary,
+    workspace_path,
+)
 from .checker import Tally
 from .reporting import (
     PROPERTY,
@@ -58,6 +66,8 @@ def report_header(settings: Settings, load_summary: str | None) -> list[str]:
     )
     if settings.engine != "jsonschema":
         line += f", engine {settings.engine}"
+    if settings.output_format != "none":
+        line += f", format {settings.output_format}"
     return [line] + ([f"contracts: loaded {load_summary}"] if load_summary else [])
 
 
@@ -101,6 +111,10 @@ class ContractsSummary:
         #: Each report written, with the word the terminal names it by.
         self.written: list[tuple[str, Path]] = []
         self.report_error: str | None = None
+        #: Each checked test's place (file and line), by node id: for annotations.
+        self.locations: dict[str, Location] = {}
+        self._annotated = False
+        self._step_summary_written = False
         option = config.option
         self.test_run = not any(getattr(option, name, False) for name in _LISTING_OPTIONS)
 
@@ -114,11 +128,22 @@ class ContractsSummary:
                 continue
             result = CheckResult.from_dict(_loads(value))
             self.results.append(result)
+            if result.test not in self.locations:
+                self.locations[result.test] = self._location(report)
             hook.pytest_contracts_validation_result(result=result, config=self.config)
             for violation in result.violations:
                 hook.pytest_contracts_violation(
                     violation=violation, result=result, config=self.config
                 )
+
+    def _location(self, report: pytest.TestReport) -> Location:
+        """A test's file (as the repository names it) and line, from its report."""
+        path, line, _ = report.location
+        return Location(self._path(str(path)), None if line is None else line + 1)
+
+    def _path(self, path: str) -> str:
+        root = self.config.rootpath
+        return workspace_path(root / path, os.environ.get("GITHUB_WORKSPACE"), root)
 
     def merge_worker(self, data: dict[str, Any]) -> None:
         """Add what an xdist worker could not do (its ``workeroutput``)."""
@@ -169,21 +194,28 @@ class ContractsSummary:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
         self.write_report(int(session.exitstatus), interrupted=interrupted)
+        self.write_step_summary()
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         # tryfirst: before the registry is closed. No report yet means the
         # session stopped before it finished (a usage error at start): nothing
         # was checked, so a gate cannot have passed.
-        if self.report_written or self.report_error is not None:
-            return
-        if self.settings.gate and self.gate_reason is None:
-            self.gate_reason = "the session stopped before its contracts were checked" + (
-                f": {self.start_error}" if self.start_error else ""
-            )
-        self.write_report(int(pytest.ExitCode.USAGE_ERROR), interrupted=True)
-        if self.report_error:
-            sys.stderr.write(f"pytest-contracts: {self.report_error}\n")
+        try:
+            if self.report_written or self.report_error is not None:
+                return
+            if self.settings.gate and self.gate_reason is None:
+                self.gate_reason = "the session stopped before its contracts were checked" + (
+                    f": {self.start_error}" if self.start_error else ""
+                )
+            self.write_report(int(pytest.ExitCode.USAGE_ERROR), interrupted=True)
+            if self.report_error:
+                sys.stderr.write(f"pytest-contracts: {self.report_error}\n")
+        finally:
+            # What the terminal summary did not print (the session stopped at
+            # start, or runs without the terminal plugin) is printed now.
+            self.annotate(self.config.pluginmanager.get_plugin("terminalreporter"))
+            self.write_step_summary()
 
     def registry_info(self) -> dict[str, Any]:
         journal = self.journal()
@@ -254,12 +286,62 @@ class ContractsSummary:
         else:
             self.report_written = True
 
+    # -- GitHub Actions ---------------------------------------------------------------
+    @property
+    def github(self) -> bool:
+        return self.settings.output_format == "github" and self.test_run
+
+    def annotate(self, reporter: Any) -> None:
+        """Print the workflow annotations (once): each check that did not pass,
+        at its test; each contract file with an undeclared break. They go to
+        stdout, where GitHub Actions reads them, whatever the verbosity."""
+        if not self.github or self._annotated:
+            return
+        self._annotated = True
+        lines = file_annotations(
+            self.compat_findings, gate=self.settings.gate, path_of=self._path
+        ) + check_annotations(self.results, self.locations, gate=self.settings.gate)
+        for line in lines:
+            if reporter is not None:
+                reporter.write_line(line)
+            else:
+                sys.stdout.write(line + "\n")
+
+    def write_step_summary(self) -> None:
+        """Append the run's table and verdict to ``$GITHUB_STEP_SUMMARY`` (once;
+        appended, as every step's summary is)."""
+        target = os.environ.get("GITHUB_STEP_SUMMARY")
+        if not self.github or not target or self._step_summary_written:
+            return
+        self._step_summary_written = True
+        text = step_summary(
+            self.results,
+            gate=self.settings.gate,
+            gate_reason=self.gate_reason,
+            findings=self.compat_findings,
+            start_error=self.start_error,
+            path_of=self._path,
+        )
+        try:
+            with open(target, "a", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            sys.stderr.write(
+                f"pytest-contracts: the step summary could not be written to {target}: {exc}\n"
+            )
+
     # -- the terminal -----------------------------------------------------------------
     # trylast: the contracts section comes after the sections of conftests and
     # other plugins, as it did when this hook lived in the plugin module.
     @pytest.hookimpl(trylast=True)
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        reporter = terminalreporter
+        try:
+            self._terminal_section(terminalreporter)
+        finally:
+            # After the section: the annotations are for GitHub to read, not for people.
+            self.annotate(terminalreporter)
+
+    def _terminal_section(self, reporter: Any) -> None:
         verbosity = self.config.get_verbosity()
         if verbosity < -1:
             return

@@ -86,6 +86,15 @@ def collect_garbage() -> list[str]:
 
 
 @pytest.fixture(autouse=True)
+def no_ci_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sessions a test runs are not GitHub Actions jobs, even when this
+    one is: they print no annotations and append to no step summary unless
+    the test says so."""
+    for name in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "GITHUB_WORKSPACE"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(autouse=True)
 def no_asyncio_errors(request: pytest.FixtureRequest) -> Iterator[None]:
     """Fails the test in whose time asyncio complained: warnings-as-errors does
     not catch these, because asyncio logs them instead of warning.

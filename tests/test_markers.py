@@ -82,7 +82,14 @@ def test_a_boundary_may_skip_phases_and_name_its_contract_team_and_version() -> 
         ),
         (("requirements", "design"), {"required": 0}, "required= must be True or False, not 0"),
         (("requirements", "design"), {"team": 7}, "team= must be a non-empty string, not 7"),
-        (("requirements", "design"), {"version": " "}, "version= must be a non-empty string"),
+        (("requirements", "design"), {"version": " "}, "version= ' ' is not a version: use an"),
+        (
+            ("requirements", "design"),
+            {"version": "latest"},
+            "version= 'latest' is not a version: use an optional v, one to four dot-separated "
+            "whole numbers without leading zeros, and an optional pre-release after a hyphen "
+            "(1, v1.0, 2.1.3, v2.0-rc.1, 3.0-beta)",
+        ),
     ],
 )
 def test_a_boundary_marker_that_cannot_be_used_is_refused_as_written(
@@ -123,7 +130,8 @@ def test_a_target_is_required_unless_its_marker_says_required_false() -> None:
         ((" ",), {}, "takes one contract name"),
         (("API",), {"contract": "X"}, "unknown keyword argument(s) contract; accepted: team"),
         (("API",), {"team": ""}, "team= must be a non-empty string, not ''"),
-        (("API",), {"version": 2}, "version= must be a non-empty string, not 2"),
+        (("API",), {"version": 2}, "version= must be a string, not int: use an optional v"),
+        (("API",), {"version": "version one"}, "version= 'version one' is not a version"),
         (("API",), {"required": None}, "required= must be True or False, not None"),
     ],
 )
@@ -259,7 +267,8 @@ def test_markers_work_on_classes_modules_and_with_parametrize(project: Project) 
         ),
         ("contract()", "takes one contract name"),
         ("contract(42)", "takes one contract name"),
-        ('contract("X", version=2)', "version= must be a non-empty string"),
+        ('contract("X", version=2)', "version= must be a string, not int"),
+        ('contract("X", version="latest")', "version= 'latest' is not a version"),
         ('contract("X", required="false")', "required= must be True or False, not 'false'"),
         (
             'phase_boundary("requirements", "design", required=1)',

@@ -152,3 +152,70 @@ def test_postgresql_registry(project: Project, pg_url: str) -> None:
     result = project.run("--contracts-db", pg_url, "--contracts-team", team)
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["1 check against 1 contract: 1 passed"])
+
+
+@pytest.mark.parametrize(
+    ("args", "ini", "environ", "real", "url"),
+    [
+        ([], "", {}, False, None),
+        # The environment gives the URL, never the decision.
+        ([], "", {"REDIS_URL": "redis://env:6379/1"}, False, None),
+        (
+            ["--contracts-redis"],
+            "",
+            {"REDIS_URL": "redis://env:6379/1"},
+            True,
+            "redis://env:6379/1",
+        ),
+        # A URL given to the plugin asks for a real Redis, on the command line or in the ini.
+        (["--contracts-redis-url", "redis://cli:6379/2"], "", {}, True, "redis://cli:6379/2"),
+        ([], "contracts_redis_url = redis://ini:6379/3", {}, True, "redis://ini:6379/3"),
+        (
+            ["--contracts-redis-url", "redis://cli:6379/2"],
+            "contracts_redis_url = redis://ini:6379/3",
+            {"REDIS_URL": "redis://env:6379/1"},
+            True,
+            "redis://cli:6379/2",
+        ),
+    ],
+)
+def test_a_redis_url_option_asks_for_a_real_redis(
+    pytester: pytest.Pytester,
+    clean_env: pytest.MonkeyPatch,
+    args: list[str],
+    ini: str,
+    environ: dict[str, str],
+    real: bool,
+    url: str | None,
+) -> None:
+    from pytest_contracts.settings import read_settings
+
+    for name, value in environ.items():
+        clean_env.setenv(name, value)
+    pytester.makeini(PROJECT_INI + ini + "\n")
+    settings = read_settings(pytester.parseconfig(*args))
+    assert (settings.use_real_redis, settings.redis_url) == (real, url)
+    assert settings.describe_registry()["cache"] == ("redis" if real else "fakeredis")
+
+
+def test_a_redis_url_alone_puts_the_real_redis_in_the_header(
+    project: Project, redis_url: str
+) -> None:
+    project.pytester.makepyfile(
+        """
+        def test_cache(state_manager):
+            assert state_manager.cache_backend == "redis"
+        """
+    )
+    result = project.run("--contracts-redis-url", redis_url)
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["contracts: registry sqlite * + redis, team 'default', gate off"])
+
+
+def test_an_unreachable_redis_url_alone_stops_the_session(project: Project) -> None:
+    # Without --contracts-redis the URL used to be ignored for the fake cache.
+    project.pytester.makepyfile("def test_x():\n    pass\n")
+    result = project.run("--contracts-redis-url", "redis://127.0.0.1:1/0")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "redis://127.0.0.1:1/0" in result.stderr.str()
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()

@@ -1,16 +1,28 @@
-"""Version order (registry/versions.py): semantic where a version reads as
-one, by text after all of those otherwise, and never an error."""
+"""Versions (registry/versions.py): the accepted forms, refused with the forms
+shown otherwise, reading back as written; the order, semantic where a version
+reads as one, by text after all of those otherwise, and never an error."""
 
 from __future__ import annotations
 
 import itertools
+import re
 from random import Random
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pytest_contracts.registry.versions import is_semantic, major, version_key
+from pytest_contracts.errors import InvalidVersion
+from pytest_contracts.registry.versions import (
+    VERSION_FORMS,
+    Version,
+    check_version,
+    is_semantic,
+    is_version,
+    major,
+    parse_version,
+    version_key,
+)
 
 
 @pytest.mark.parametrize(
@@ -112,3 +124,154 @@ def test_a_trailing_zero_never_changes_the_place_of_a_release(version: str) -> N
     if "-" not in version and "+" not in version:
         assert version_key(version + ".0") == version_key(version)
         assert major(version + ".0") == major(version)
+
+
+# -- the accepted forms ---------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("1", Version((1,))),
+        ("v1.0", Version((1, 0), prefix="v")),
+        ("2.1.3", Version((2, 1, 3))),
+        ("0.1.0", Version((0, 1, 0))),
+        ("v1.2.3.4", Version((1, 2, 3, 4), prefix="v")),
+        ("v2.0-rc.1", Version((2, 0), ("rc", "1"), "v")),
+        ("3.0-beta", Version((3, 0), ("beta",))),
+        ("1.0-0.alpha-2", Version((1, 0), ("0", "alpha-2"))),
+        ("3.12", Version((3, 12))),
+        ("9.0.0", Version((9, 0, 0))),
+    ],
+)
+def test_accepted_versions_read_as_their_parts_and_back(text: str, parts: Version) -> None:
+    assert check_version(text) == text
+    assert parse_version(text) == parts
+    assert str(parts) == text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "latest",
+        "version one",
+        "",
+        " ",
+        "v",
+        "1.0 ",  # no spaces around it either
+        "\tv1.0",
+        "1.01",  # no leading zeros: 1.01 and 1.1 would be one version spelt twice
+        "01",
+        "1.0-rc.01",
+        "1.2.3.4.5",  # at most four numbers
+        "V1.0",  # the v is lower case
+        "vv1",
+        "1.0-",
+        "1.0-rc..1",
+        "1.0+build5",  # build metadata does not order, so it is not taken
+        "1.x",
+        "1,0",
+        "\u0661",  # an Arabic-Indic digit one
+        "v1.0\n",
+        "1" * 65,  # over 64 characters
+    ],
+)
+def test_anything_else_is_refused_in_one_line_showing_the_forms(text: str) -> None:
+    assert not is_version(text)
+    with pytest.raises(InvalidVersion) as refused:
+        check_version(text, "new_version")
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith("new_version ")
+    assert message.endswith(f": use {VERSION_FORMS}")
+    assert "(1, v1.0, 2.1.3, v2.0-rc.1, 3.0-beta)" in message
+
+
+def test_a_version_that_is_no_string_or_too_long_says_so() -> None:
+    with pytest.raises(InvalidVersion, match=r"^version must be a string, not int: use an"):
+        check_version(2)
+    with pytest.raises(InvalidVersion, match="is 70 characters long; a version has at most 64"):
+        check_version("1" * 70)
+
+
+# -- properties of the accepted forms -----------------------------------------------
+_number = st.integers(0, 10**6)
+_word = st.from_regex(r"[0-9A-Za-z-]*[A-Za-z-][0-9A-Za-z-]*", fullmatch=True).filter(
+    lambda word: len(word) <= 8
+)
+_pre_part = st.one_of(_number.map(str), _word)
+accepted_versions = st.builds(
+    Version,
+    st.lists(_number, min_size=1, max_size=4).map(tuple),
+    st.lists(_pre_part, max_size=3).map(tuple),
+    st.sampled_from(["", "v"]),
+).filter(lambda version: len(str(version)) <= 64)
+
+
+def _precedence(a: Version, b: Version) -> int:
+    """Semantic versioning's precedence, written out: -1, 0 or 1."""
+
+    def sign(x: object, y: object) -> int:
+        return (x > y) - (x < y)  # type: ignore[operator]
+
+    width = max(len(a.numbers), len(b.numbers))
+    numbers = sign(
+        a.numbers + (0,) * (width - len(a.numbers)), b.numbers + (0,) * (width - len(b.numbers))
+    )
+    if numbers or a.pre == b.pre:
+        return numbers
+    if not a.pre or not b.pre:
+        return -1 if a.pre else 1  # a pre-release comes before its release
+    for x, y in zip(a.pre, b.pre, strict=False):
+        if x == y:
+            continue
+        if x.isdigit() and y.isdigit():
+            return sign(int(x), int(y))
+        if x.isdigit() != y.isdigit():
+            return -1 if x.isdigit() else 1  # numbers before words
+        return sign(x, y)
+    return sign(len(a.pre), len(b.pre))
+
+
+@given(accepted_versions)
+def test_every_accepted_version_reads_back_as_written(version: Version) -> None:
+    text = str(version)
+    assert is_version(text)
+    assert parse_version(text) == version
+    assert str(parse_version(text)) == text
+    assert is_semantic(text)
+    assert major(text) == version.numbers[0]
+
+
+@given(accepted_versions, accepted_versions)
+def test_accepted_versions_order_as_documented(a: Version, b: Version) -> None:
+    ka, kb = a.key, b.key
+    assert (ka > kb) - (ka < kb) == _precedence(a, b)
+
+
+@given(accepted_versions, st.sampled_from(["0", "00", "x", "+b", " ", "-", "..", "V"]))
+def test_an_accepted_version_spoilt_is_refused(version: Version, spoiler: str) -> None:
+    text = str(version)
+    bare = text.removeprefix("v")
+    spoilt = {
+        "0": version.prefix + "0" + bare,  # a leading zero
+        "00": text + ".00",  # a leading zero in a number or a pre-release part
+        "x": text.replace("-", "-x..", 1) if version.pre else text + ".x",
+        "+b": text + "+b",
+        " ": " " + text,
+        "-": text + "." if version.pre else text + "-",  # an empty part
+        "..": text.replace(".", "..", 1) if "." in text else text + "..1",
+        "V": "V" + bare,
+    }[spoiler]
+    assert not is_version(spoilt), spoilt
+    with pytest.raises(InvalidVersion, match=r": use an optional v, one to four"):
+        check_version(spoilt)
+
+
+@given(st.text(max_size=20).filter(lambda text: re.search(r"[^0-9A-Za-z.\-]", text) is not None))
+def test_generated_text_holding_another_character_is_refused(text: str) -> None:
+    # Versions are made of ASCII letters, digits, dots and hyphens: anything
+    # holding another character (a space, a comma, a +, a non-ASCII digit) is refused.
+    assert not is_version(text)
+    with pytest.raises(InvalidVersion) as refused:
+        check_version(text)
+    assert str(refused.value).endswith(f": use {VERSION_FORMS}")
+    assert "\n" not in str(refused.value)  # one line, whatever the text holds

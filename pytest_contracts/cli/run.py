@@ -10,12 +10,16 @@ import io
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..defaults import DEFAULT_TEAM
 from ..errors import UsageFailure
 from .commands import Handler, replay_journals
 from .output import EXIT_FINDING, EXIT_UNAVAILABLE, EXIT_USAGE, Output, fail
 from .parser import build_parser
+
+if TYPE_CHECKING:
+    from ..registry.manager import ContractManager
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -80,6 +84,7 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         handler: Handler = args.handler
         manager = ContractManager(state)
         await replay_journals(manager, sys.stderr)
+        await _check_version_arguments(manager, args)
         return await handler(manager, args, out)
     except UsageFailure as exc:
         return failed(exc, EXIT_USAGE)
@@ -91,3 +96,33 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         return failed(exc, EXIT_USAGE)
     finally:
         await state.close()
+
+
+#: The arguments that name a version, as the subcommands spell them.
+_VERSION_ARGUMENTS = (("version", "version"), ("old", "OLD"), ("new", "NEW"))
+
+
+async def _check_version_arguments(manager: ContractManager, args: argparse.Namespace) -> None:
+    """A version argument that is not a version (``latest``, ``version one``,
+    blank) is refused with the accepted forms, unless the registry holds a
+    version of that exact name, stored before the rule: those stay readable."""
+    from ..errors import ContractError
+    from ..registry.versions import version_problem
+
+    for attribute, label in _VERSION_ARGUMENTS:
+        value = getattr(args, attribute, None)
+        if value is None:
+            continue
+        problem = version_problem(value, label)
+        if problem is None:
+            continue
+        name = getattr(args, "name", None)
+        if name is None and getattr(args, "boundary", None) is not None:
+            name = manager.boundary_contract(*args.boundary)
+        if name is not None:
+            try:
+                await manager.get_contract_version(args.team, name, value)
+                continue  # stored before the rule on versions
+            except ContractError:
+                pass
+        raise UsageFailure(problem)

@@ -14,7 +14,7 @@ imports it.
   (validation records), ``runtime`` (checks at run time) and ``loading``
   (contract files), over ``base``, ``arguments`` (the
   checks of every argument) and ``rows`` (rows to records);
-- ``versions``: version order; ``evolution``: whether a new version may follow
+- ``versions``: what a version is, and their order; ``evolution``: whether a new version may follow
   the existing ones; ``files``: the contract-file format, read and written;
   ``loading``: planning and loading contract files.
 

@@ -3,6 +3,8 @@
 Each refusal is an :class:`~pytest_contracts.errors.InvalidArgument` that
 names the argument and what it must be. Contract files are checked with the
 same functions, so that a file and a call are refused for the same reasons.
+What a version is has one definition, :func:`check_version` in
+:mod:`.versions`, used here for every new version.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 from ..defaults import MAX_NAME_LENGTH
 from ..errors import InvalidArgument
 from ..models import ContractStatus, ContractType, parse_enum
+from .versions import check_version
 
 #: The longest description or reason; any text, empty included.
 MAX_LONG_TEXT = 10_000
@@ -61,6 +64,14 @@ def check_key(team_id: Any, contract_name: Any) -> None:
     """A team id and a contract name."""
     check_text(team_id, "team_id", MAX_NAME_LENGTH)
     check_text(contract_name, "contract_name", MAX_NAME_LENGTH)
+
+
+def check_new_version(version: Any, field: str = "version") -> None:
+    """A version about to be created: of the accepted form (see
+    :func:`.versions.check_version`). A version already stored is looked up
+    with :func:`check_text` only, so that one stored before the rule, which
+    may not fit it, stays readable."""
+    check_version(version, field)
 
 
 def check_id(contract_id: object) -> None:

@@ -34,6 +34,7 @@ from . import tables
 from .arguments import (
     check_id,
     check_key,
+    check_new_version,
     check_optional,
     check_text,
     parse_contract_type,
@@ -117,13 +118,15 @@ class Lifecycle(RegistryPart):
     ) -> Contract:
         """Register a new version as a ``draft``. The specification must be a
         valid JSON Schema (:class:`InvalidSchema` otherwise); the version must
-        be new for the team and contract (:class:`DuplicateContract`).
+        be a version (``v1.0``, ``2.1.3``, ``v2.0-rc.1``: :class:`InvalidVersion`
+        otherwise, showing the accepted forms) and new for the team and
+        contract (:class:`DuplicateContract`).
         ``enforcement="warn"`` makes it a shadow version: outputs that break
         it are reported and recorded as "would have failed", and fail nothing
         (see :meth:`set_enforcement`)."""
         check_enforcement(enforcement)
         check_key(team_id, contract_name)
-        check_text(version, "version", MAX_VERSION_LENGTH)
+        check_new_version(version, "version")
         check_optional(owner_role=owner_role, owner_agent=owner_agent, description=description)
         kind = parse_contract_type(contract_type)
         check_specification(
@@ -274,7 +277,7 @@ class Lifecycle(RegistryPart):
         """
         check_enforcement(enforcement)
         check_key(team_id, contract_name)
-        check_text(new_version, "new_version", MAX_VERSION_LENGTH)
+        check_new_version(new_version, "new_version")
         check_optional(evolved_by=evolved_by, description=description)
         if breaking_change is not None and not isinstance(breaking_change, bool):
             raise InvalidArgument(

@@ -66,7 +66,7 @@ from .evolution import (
 )
 from .files import ContractFile, file_error, read_contract_dir
 from .lifecycle import activate_if_newest
-from .versions import version_key
+from .versions import version_key, version_problem
 
 if TYPE_CHECKING:
     from .manager import ContractManager
@@ -97,7 +97,8 @@ class FilePlan:
     """What loading one file would do: ``new`` (a contract's first version),
     ``evolve`` (a version after existing ones, with its compatibility
     ``check``), ``backfill`` (older than the newest version), ``unchanged``,
-    or ``conflict`` (the version exists with another schema). ``problem`` says
+    ``conflict`` (the version exists with another schema) or ``refused`` (a
+    version to create that is not one: see :mod:`.versions`). ``problem`` says
     why the file would be refused, if it would; ``status`` is the registered
     version's status, and ``registered`` its stored compatibility finding,
     for an unchanged file. ``unresolved`` names the versions of the file's
@@ -227,6 +228,12 @@ async def plan_contract_files(
             base = max((c.version for c in registered), key=version_key, default=None)
         for item in group:
             known = existing.get(item.version)
+            problem = None if known is not None else version_problem(item.version)
+            if problem is not None:
+                # A file may name a version stored before the rule on versions;
+                # a version it would create must be one.
+                plans.append(FilePlan(item, "refused", problem=problem))
+                continue
             if known is not None:
                 if canonical(known.specification) == canonical(item.schema):
                     plans.append(
@@ -354,6 +361,8 @@ def describe_plan(plan: FilePlan) -> list[str]:
         lines.append("  older than the newest version: added as a draft, unchecked")
     elif plan.action == "conflict":
         lines.extend(_wrap(f"CONFLICT: {plan.problem}"))
+    elif plan.action == "refused":
+        lines.extend(_wrap(f"REFUSED: {plan.problem}"))
     else:
         assert check is not None
         against = ", ".join(check.reports) or "-"
