@@ -10,6 +10,7 @@ import asyncio
 import json
 import random
 import re
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -28,6 +29,7 @@ from pytest_contracts.registry.backup import (
     SECTIONS,
     backup_schema,
     check_backup,
+    dumps_backup,
 )
 from pytest_contracts.registry.records import ValidationInput
 
@@ -357,6 +359,38 @@ def test_the_backup_is_described_by_the_shipped_schema(source: str) -> None:
     version = document["teams"][0]["versions"][0]
     assert isinstance(version["specification"], dict)
     assert version["created_at"].endswith("+00:00")
+
+
+def test_the_file_holds_one_row_per_line(
+    source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = tmp_path / "backup.json"
+    _cli(capsys, "--db", source, "backup", str(file), "--all-teams", "--with-validations")
+    text = file.read_text(encoding="utf-8")
+    document = json.loads(text)
+    assert document == document_of(source, None, with_validations=True) | {
+        "created_at": document["created_at"]
+    }
+    lines = text.splitlines()
+    for team in document["teams"]:
+        for key in ("versions", "events", "consumers", "settings", "validations"):
+            for entry in team[key]:
+                line = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
+                assert f"      {line}," in lines or f"      {line}" in lines
+    assert dumps_backup({"teams": []}) == '{\n  "teams": []\n}\n'
+
+
+@pytest.mark.parametrize("fast", [True, False], ids=["jsonschema-rs", "jsonschema"])
+def test_the_shape_is_checked_alike_with_either_engine(
+    source: str, monkeypatch: pytest.MonkeyPatch, fast: bool
+) -> None:
+    document = document_of(source, "alpha", with_validations=True)
+    if not fast:
+        monkeypatch.setitem(sys.modules, "jsonschema_rs", None)  # import fails
+    assert [team.team_id for team in check_backup(document)] == ["alpha"]
+    document["teams"][0]["validations"][-1]["validated_at"] = "2026-13-01T00:00:00+00:00"
+    with pytest.raises(BackupError, match=r"/validations/\d+/validated_at: '2026-13-01T"):
+        check_backup(document)
 
 
 def test_the_schema_ships_with_the_package() -> None:

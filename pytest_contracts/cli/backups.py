@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -63,17 +65,28 @@ async def restore(cm: ContractManager, args: argparse.Namespace, out: Output) ->
 
 
 def _write(target: Path, document: dict[str, Any]) -> int:
-    """Write the backup through a temporary file and a rename (a reader never
-    sees half of one); its size in bytes."""
-    from ..reporting import write_json_atomically
+    """Write the backup through a temporary file and a rename, so that a
+    backup there already is replaced whole or not at all; its size in bytes."""
+    from ..registry.backup import dumps_backup
 
     if target.is_dir():
         raise UsageFailure(f"{target} is a directory; give the backup file's name")
+    data = dumps_backup(document).encode("utf-8")
     try:
-        write_json_atomically(target, document)
-        return target.stat().st_size
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
     except OSError as exc:
         raise UsageFailure(f"cannot write {target}: {exc.strerror or exc}") from None
+    return len(data)
 
 
 def _read(name: str) -> Any:
