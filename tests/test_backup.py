@@ -10,6 +10,7 @@ import asyncio
 import json
 import random
 import re
+import shlex
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -247,7 +248,10 @@ def test_a_backup_restored_into_an_empty_sqlite_registry_has_every_row(
     assert any(row["compatibility"] for row in expected["alpha"]["versions"])
     _cli(capsys, "--db", source, "backup", str(file), "--all-teams", "--with-validations")
     restored = _cli(capsys, "--db", target, "restore", str(file))
-    assert restored.stdout.startswith("restored 2 teams: ")
+    assert restored.stdout.startswith("restored 2 teams from ")
+    counted = sum(len(found) for team in expected.values() for found in team.values())
+    last = restored.stdout.splitlines()[-1]
+    assert sum(int(word.split()[0]) for word in last.split(",")) == counted
     for team in ("alpha", "beta"):
         assert rows(target, team) == expected[team]
 
@@ -376,7 +380,7 @@ def test_the_file_holds_one_row_per_line(
         for key in ("versions", "events", "consumers", "settings", "validations"):
             for entry in team[key]:
                 line = json.dumps(entry, ensure_ascii=False, separators=(",", ":"))
-                assert f"      {line}," in lines or f"      {line}" in lines
+                assert f"        {line}," in lines or f"        {line}" in lines
     assert dumps_backup({"teams": []}) == '{\n  "teams": []\n}\n'
 
 
@@ -436,7 +440,8 @@ def test_a_team_that_is_not_empty_is_refused_unless_replace_is_given(
     assert {team: rows(target, team) for team in ("alpha", "gamma")} == before
 
     replaced = _cli(capsys, "--db", target, "restore", str(file), "--replace")
-    assert "replacing what team 'alpha' had" in replaced.stdout
+    said = " ".join(replaced.stdout.split())
+    assert said.startswith(f"restored team 'alpha' from {file}, replacing what was there: ")
     expected = rows(source, "alpha")
     del expected["validations"]  # not in this backup: the team has none now
     found = rows(target, "alpha")
@@ -640,3 +645,39 @@ async def test_the_cache_serves_the_restored_active_versions(backend: Backend) -
     assert active.version == "v1.0"
     assert active.id == v1.id
     assert await reader.get_active_contract("t", "later") is None  # not in the backup: gone
+
+
+# -- the README's example -------------------------------------------------------------------
+
+
+def test_the_readme_example_runs_as_shown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], clean_env: pytest.MonkeyPatch
+) -> None:
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Backup and restore") :]
+    commands, printed = re.findall(r"```(?:bash|text)\n(.*?)```", section, flags=re.DOTALL)[:2]
+    clean_env.chdir(tmp_path)
+    here = sqlite_url(tmp_path / ".pytest_contracts" / "registry.db")
+
+    async def build(cm: ContractManager) -> None:
+        first = await cm.create_contract("payments", "orders", "v1.0", "EVENT", _schema(["id"], []))
+        await cm.activate_contract(first.id, activated_by="ops")
+        second = await cm.evolve_contract(
+            "payments", "orders", "v1.1", _schema(["id", "total"], []), activate=True
+        )
+        await cm.create_contract("payments", "refunds", "v1.0", "EVENT", _schema(["id"], []))
+        await cm.register_consumer(second.id, "billing", "reader")
+        await cm.set_compatibility("payments", "orders", mode="FULL", set_by="ops")
+        await cm.record_validation(second, "tests/test_orders.py::test_total", True)
+        await cm.record_validation(second, "tests/test_orders.py::test_id", False, [{"x": 1}])
+
+    call(here, build)
+    outputs = []
+    for line in commands.strip().splitlines():
+        program, *args = shlex.split(line)
+        assert program == "pytest-contracts"
+        outputs.append(_cli(capsys, *args).stdout)
+    assert "v1.1  active" in outputs[2]
+    shown = re.sub(r"\(\d+ bytes\)", "(N bytes)", "".join(outputs[:2]))
+    assert shown == re.sub(r"\(\d+ bytes\)", "(N bytes)", printed)
+    assert rows(sqlite_url(tmp_path / "copy.db"), "payments") == rows(here, "payments")

@@ -37,10 +37,8 @@ async def backup(cm: ContractManager, args: argparse.Namespace, out: Output) -> 
         **counts,
     }
     out.data(summary)
-    out.line(
-        f"backed up {_teams(summary['teams'])}: {_described(counts)} "
-        f"to {target} ({summary['bytes']} bytes)"
-    )
+    out.line(f"backed up {_teams(summary['teams'])} to {target} ({size} bytes):")
+    out.line(f"  {_described(counts)}")
     return EXIT_OK
 
 
@@ -57,10 +55,9 @@ async def restore(cm: ContractManager, args: argparse.Namespace, out: Output) ->
         for key in ("versions", "events", "consumers", "settings", "validations")
     }
     out.data({"file": args.file, **result.to_dict()})
-    replaced = f", replacing what {_teams(list(result.replaced))} had" if result.replaced else ""
-    out.line(
-        f"restored {_teams(list(result.teams))}: {_described(counts)} from {args.file}{replaced}"
-    )
+    replaced = ", replacing what was there" if result.replaced else ""
+    out.line(f"restored {_teams(list(result.teams))} from {args.file}{replaced}:")
+    out.line(f"  {_described(counts)}")
     return EXIT_OK
 
 

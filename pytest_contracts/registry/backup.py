@@ -105,12 +105,12 @@ def dumps_backup(document: Mapping[str, Any]) -> str:
     def rows(items: list[Any]) -> str:
         if not items:
             return "[]"
-        return "[\n" + ",\n".join("      " + text(item) for item in items) + "\n    ]"
+        return "[\n" + ",\n".join("        " + text(item) for item in items) + "\n      ]"
 
     teams = []
     for team in document["teams"]:
         fields = [
-            f"    {text(key)}: {rows(value) if isinstance(value, list) else text(value)}"
+            f"      {text(key)}: {rows(value) if isinstance(value, list) else text(value)}"
             for key, value in team.items()
         ]
         teams.append("    {\n" + ",\n".join(fields) + "\n    }")
