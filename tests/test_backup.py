@@ -11,6 +11,7 @@ import json
 import random
 import re
 import shlex
+import shutil
 import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,7 +23,13 @@ import jsonschema
 import pytest
 import sqlalchemy as sa
 
-from pytest_contracts import BackupError, ContractError, ContractManager, StateManager
+from pytest_contracts import (
+    BackupError,
+    ContractError,
+    ContractManager,
+    InvalidArgument,
+    StateManager,
+)
 from pytest_contracts.config import sqlite_url
 from pytest_contracts.registry import tables
 from pytest_contracts.registry.backup import (
@@ -205,17 +212,25 @@ def document_of(url: str, team: str | None, **options: Any) -> dict[str, Any]:
     return cast(dict[str, Any], json.loads(json.dumps(document)))
 
 
-@pytest.fixture
-def source(tmp_path: Path) -> str:
-    """A SQLite registry with two teams of generated histories."""
-    url = sqlite_url(tmp_path / "source.db")
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite registry with two teams of generated histories, made once."""
+    path = tmp_path_factory.mktemp("built") / "source.db"
 
     async def build(cm: ContractManager) -> None:
         await generate(cm, "alpha", seed=1)
         await generate(cm, "beta", seed=2, steps=10)
 
-    call(url, build)
-    return url
+    call(sqlite_url(path), build)
+    return path
+
+
+@pytest.fixture
+def source(built: Path, tmp_path: Path) -> str:
+    """A copy of that registry of the test's own."""
+    path = tmp_path / "source.db"
+    shutil.copyfile(built, path)
+    return sqlite_url(path)
 
 
 def _cli(capsys: pytest.CaptureFixture[str], *args: str) -> Any:
@@ -681,3 +696,26 @@ def test_the_readme_example_runs_as_shown(
     shown = re.sub(r"\(\d+ bytes\)", "(N bytes)", "".join(outputs[:2]))
     assert shown == re.sub(r"\(\d+ bytes\)", "(N bytes)", printed)
     assert rows(sqlite_url(tmp_path / "copy.db"), "payments") == rows(here, "payments")
+
+
+async def test_the_api_checks_its_arguments(tmp_path: Path) -> None:
+    async def attempts(cm: ContractManager) -> list[str]:
+        said = []
+        for attempt in (
+            lambda: cm.backup("t", with_validations=1),  # type: ignore[arg-type]
+            lambda: cm.backup(""),
+            lambda: cm.restore({}, replace="yes"),  # type: ignore[arg-type]
+            lambda: cm.restore({}, team_id="\x00"),
+        ):
+            with pytest.raises(InvalidArgument) as refused:
+                await attempt()
+            said.append(str(refused.value))
+        return said
+
+    said = await _with(sqlite_url(tmp_path / "r.db"), attempts)
+    assert said[:3] == [
+        "with_validations must be True or False, not 1",
+        "team_id must not be empty",
+        "replace must be True or False, not 'yes'",
+    ]
+    assert said[3].startswith("team_id ")

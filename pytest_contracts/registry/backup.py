@@ -37,9 +37,11 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from .. import jsondata
 from ..config import mask_url
-from ..errors import BackupError
+from ..defaults import MAX_NAME_LENGTH
+from ..errors import BackupError, InvalidArgument
 from ..models import RestoreResult
 from . import tables
+from .arguments import check_text
 from .base import RegistryPart, now
 
 #: What every backup says it is.
@@ -154,8 +156,9 @@ def _to_row(section: _Section, entry: Mapping[str, Any], team_id: str) -> dict[s
 
 # -- reading a backup -----------------------------------------------------------
 @dataclass(frozen=True)
-class _Team:
-    """One team of a backup, checked, as rows ready to insert (by section key)."""
+class TeamRows:
+    """One team of a checked backup: its rows, ready to insert, by section
+    (``versions``, ``events``, ``consumers``, ``settings``, ``validations``)."""
 
     team_id: str
     rows: dict[str, list[dict[str, Any]]]
@@ -169,7 +172,7 @@ def _damaged(where: str, problem: str) -> BackupError:
     return BackupError(f"backup entry {where or '/'}: {problem}; {_DAMAGED}")
 
 
-def check_backup(document: Any) -> list[_Team]:
+def check_backup(document: Any) -> list[TeamRows]:
     """The teams of a backup document (parsed JSON), checked: its format and
     version, its shape (:func:`backup_schema`), and that its rows fit
     together (unique ids and versions, references that resolve, at most one
@@ -182,7 +185,9 @@ def check_backup(document: Any) -> list[_Team]:
         )
     version = document.get("version")
     if version != FORMAT_VERSION:
-        newer = isinstance(version, int) and not isinstance(version, bool) and version > 1
+        newer = (
+            isinstance(version, int) and not isinstance(version, bool) and version > FORMAT_VERSION
+        )
         hint = (
             "it was written by a newer pytest-contracts: upgrade to restore it"
             if newer
@@ -195,7 +200,7 @@ def check_backup(document: Any) -> list[_Team]:
     _check_shape(document)
     seen_ids: set[str] = set()
     seen_keys: set[str] = set()
-    teams: list[_Team] = []
+    teams: list[TeamRows] = []
     for index, team in enumerate(document["teams"]):
         where = f"/teams/{index}"
         if any(other.team_id == team["team"] for other in teams):
@@ -234,7 +239,9 @@ def _check_shape(document: dict[str, Any]) -> None:
         raise _damaged(where, message)
 
 
-def _check_team(team: dict[str, Any], where: str, seen_ids: set[str], seen_keys: set[str]) -> _Team:
+def _check_team(
+    team: dict[str, Any], where: str, seen_ids: set[str], seen_keys: set[str]
+) -> TeamRows:
     team_id: str = team["team"]
     versions: dict[str, dict[str, Any]] = {}
     named: set[tuple[str, str]] = set()
@@ -305,7 +312,7 @@ def _check_team(team: dict[str, Any], where: str, seen_ids: set[str], seen_keys:
     }
     # Versions are written by contract and revision: a version's predecessor first.
     rows["versions"].sort(key=lambda row: (row["contract_name"], row["revision"]))
-    return _Team(team_id, rows)
+    return TeamRows(team_id, rows)
 
 
 def _checked_row(
@@ -342,14 +349,18 @@ class Backups(RegistryPart):
         self, team_id: str | None, *, with_validations: bool = False
     ) -> dict[str, Any]:
         """The backup document of ``team_id`` (None: every team), read in one
-        snapshot: a dict of JSON data, ready for ``json.dump``.
+        snapshot: a dict of JSON data (:func:`dumps_backup` writes it as a file holds it).
 
         Validation records are left out unless ``with_validations``: they are
         the log of checks, not the registry's state, and can outnumber every
         other row many times over. A team with no version and no setting is
         refused with :class:`BackupError` (most likely a misspelt team)."""
         if not isinstance(with_validations, bool):
-            raise BackupError(f"with_validations must be True or False, not {with_validations!r}")
+            raise InvalidArgument(
+                f"with_validations must be True or False, not {with_validations!r}"
+            )
+        if team_id is not None:
+            check_text(team_id, "team_id", MAX_NAME_LENGTH)
         document: dict[str, Any] = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -395,7 +406,9 @@ class Backups(RegistryPart):
         is changed either. Afterwards the cache serves the restored active
         versions."""
         if not isinstance(replace, bool):
-            raise BackupError(f"replace must be True or False, not {replace!r}")
+            raise InvalidArgument(f"replace must be True or False, not {replace!r}")
+        if team_id is not None:
+            check_text(team_id, "team_id", MAX_NAME_LENGTH)
         teams = check_backup(document)
         if team_id is not None:
             held = [team.team_id for team in teams]
