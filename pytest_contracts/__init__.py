@@ -17,6 +17,7 @@ from .lazy import lazy_exports
 if TYPE_CHECKING:
     from .compat import CompatReport, Mode, Policy, compare
     from .errors import (
+        BackupError,
         ConfigurationError,
         ContractError,
         ContractNotFound,
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
         DeployVerdict,
         HistoryEntry,
         PruneResult,
+        RestoreResult,
         Validation,
     )
     from .recorder import ContractWarning
@@ -55,6 +57,7 @@ if TYPE_CHECKING:
     from .verdict import ContractVerdict
 
 _WHERE = {
+    "BackupError": "errors",
     "ConfigurationError": "errors",
     "ContractManager": "registry.manager",
     "ContractError": "errors",
@@ -73,6 +76,7 @@ _WHERE = {
     "ConsumerVerdict": "models",
     "DeployVerdict": "models",
     "PruneResult": "models",
+    "RestoreResult": "models",
     "InvalidArgument": "errors",
     "InvalidSchema": "errors",
     "InvalidTransition": "errors",

@@ -19,6 +19,7 @@ The tree (public names are exported by ``pytest_contracts``)::
     |   +-- ContractFileError                a contract file that cannot be loaded
     |   |   +-- NotRegularFile               a FIFO, device or folder: never read
     |   |   +-- BreakingChangeError          gate: an undeclared break; .findings
+    |   +-- BackupError                      a backup that cannot be read or restored here
     |   +-- NotJSONData (TypeError)          an output that is not JSON data; .pointer
     |   +-- OutputTooLarge (ValueError)      an output over the size limit; .size
     |   +-- ContractViolation                a run-time verdict that blocks; .verdict
@@ -169,6 +170,12 @@ class BreakingChangeError(ContractFileError):
     def __init__(self, message: str, findings: list[dict[str, Any]]) -> None:
         super().__init__(message)
         self.findings = findings
+
+
+class BackupError(ContractError):
+    """A registry backup that cannot be read (damaged, not a backup, a format
+    version this release does not read) or restored (the target team is not
+    empty, or the database refused it); nothing was changed."""
 
 
 class NotJSONData(ContractError, TypeError):

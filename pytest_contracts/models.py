@@ -253,6 +253,20 @@ class DeployVerdict(Record):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class RestoreResult(Record):
+    """What ``restore`` wrote: the teams and how many rows of each kind, and
+    the teams whose earlier registry it replaced."""
+
+    teams: tuple[str, ...]
+    versions: int
+    events: int
+    consumers: int
+    settings: int
+    validations: int
+    replaced: tuple[str, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class PruneResult(Record):
     """What ``prune`` removed (or, with ``dry_run``, would remove)."""
 

@@ -103,6 +103,8 @@ API = {
     "validate_with_repair",
     "flush_validations",
     "load_contract_dir",
+    "backup",
+    "restore",
 }
 
 

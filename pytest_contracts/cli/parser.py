@@ -7,7 +7,7 @@ import argparse
 import textwrap
 from typing import Any, NoReturn
 
-from . import acceptance, commands, runtime
+from . import acceptance, backups, commands, runtime
 from .commands import Handler
 from .output import EXIT_USAGE, WIDTH
 
@@ -193,6 +193,29 @@ def build_parser() -> argparse.ArgumentParser:
         default=20,
         metavar="N",
         help="the latest N validation records of each contract (default 20)",
+    )
+
+    p = command(
+        "backup",
+        "write the team's registry (every row, states and events kept) to one JSON file",
+        backups.backup,
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--all-teams", action="store_true", help="every team, not only --team")
+    p.add_argument(
+        "--with-validations", action="store_true", help="include the validation records too"
+    )
+
+    p = command(
+        "restore",
+        "write a backup's teams back into the registry, exactly (all or nothing)",
+        backups.restore,
+    )
+    p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--replace",
+        action="store_true",
+        help="replace what a team already has here (default: refuse a team that is not empty)",
     )
 
     p = command("prune", "remove old versions and validation records", commands.prune)

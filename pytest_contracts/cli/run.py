@@ -26,6 +26,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """The console script: parse, run, and map errors to exit codes."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.team_given = args.team is not None
     args.team = args.team or DEFAULT_TEAM
     out = Output(args.json, sys.stdout)
     try:

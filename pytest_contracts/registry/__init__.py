@@ -16,7 +16,8 @@ imports it.
   checks of every argument) and ``rows`` (rows to records);
 - ``versions``: what a version is, and their order; ``evolution``: whether a new version may follow
   the existing ones; ``files``: the contract-file format, read and written;
-  ``loading``: planning and loading contract files.
+  ``loading``: planning and loading contract files; ``backup``: the backup
+  format, backing up a team's registry and restoring it.
 
 Import the public names from :mod:`pytest_contracts`; this package imports
 nothing itself, so that using one of its modules costs only that module.

@@ -8,6 +8,7 @@ version by id (:class:`~pytest_contracts.registry.base.RegistryPart`).
 
 from __future__ import annotations
 
+from .backup import Backups
 from .compatibility import Compatibility
 from .consumers import Consumers
 from .decisions import Decisions
@@ -29,6 +30,7 @@ class ContractManager(
     ValidationRecords,
     RunTimeChecks,
     ContractFiles,
+    Backups,
 ):
     """The contract registry: create, activate, evolve, look up and audit
     versioned JSON Schema contracts. ``ContractManager(state_manager)``; every
@@ -53,7 +55,8 @@ class ContractManager(
     - checks at run time (:class:`.RunTimeChecks`): ``validate``,
       ``validate_phase_boundary``, ``validate_with_repair``, ``boundary_contract``,
       ``flush_validations``, ``configure_checks``;
-    - contract files (:class:`.ContractFiles`): ``load_contract_dir``.
+    - contract files (:class:`.ContractFiles`): ``load_contract_dir``;
+    - backups (:class:`.Backups`): ``backup``, ``restore``.
     """
 
 
