@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import UsageFailure
-from .output import EXIT_FINDING, EXIT_OK, WIDTH, Output, fail, table, warn
+from .output import EXIT_FINDING, EXIT_OK, WIDTH, Output, fail, warn
 
 if TYPE_CHECKING:
     # Imported when a command runs, so that --help costs no SQLAlchemy.
@@ -47,20 +47,29 @@ async def list_versions(cm: ContractManager, args: argparse.Namespace, out: Outp
         return EXIT_OK
     rows = [("CONTRACT", "VERSION", "STATUS", "TYPE")]
     rows += [(c.contract_name, c.version, c.status.value, c.contract_type.value) for c in contracts]
-    for line in table(rows, (34, 12, 10, 16)):
-        out.line(line)
+    out.table(rows)
     return EXIT_OK
 
 
 def _brief(contract: Contract) -> dict[str, Any]:
     return {
         "id": contract.id,
-        "team": contract.team_id,
-        "contract": contract.contract_name,
+        "team_id": contract.team_id,
+        "contract_name": contract.contract_name,
         "version": contract.version,
         "status": contract.status.value,
-        "type": contract.contract_type.value,
+        "contract_type": contract.contract_type.value,
     }
+
+
+#: The command's names for what the JSON report of a run calls otherwise.
+_KEYS = {"team": "team_id", "contract": "contract_name", "type": "contract_type"}
+
+
+def json_keys(finding: dict[str, Any]) -> dict[str, Any]:
+    """A compatibility finding (as the JSON report of a run writes it) with
+    the keys every ``--json`` document uses: ``team_id``, ``contract_name``."""
+    return {_KEYS.get(key, key): value for key, value in finding.items()}
 
 
 async def _version(cm: ContractManager, team: str, name: str, version: str | None) -> Contract:
@@ -137,7 +146,8 @@ async def diff(cm: ContractManager, args: argparse.Namespace, out: Output) -> in
     breaks = report.breaks(mode)
     out.data(
         {
-            "contract": args.name,
+            "team_id": args.team,
+            "contract_name": args.name,
             "old": args.old,
             "new": args.new,
             "mode": mode.value,
@@ -153,9 +163,22 @@ async def diff(cm: ContractManager, args: argparse.Namespace, out: Output) -> in
     return EXIT_FINDING if breaks else EXIT_OK
 
 
-def _read_files(path_text: str, team: str) -> list[ContractFile]:
+def _read_files(args: argparse.Namespace) -> list[ContractFile]:
+    """The contract files at the command's path, else in the project's
+    ``contracts_dir``."""
     from ..registry.files import read_contract_dir, read_contract_file
 
+    team = args.team
+    if args.path is None:
+        if args.settings.contracts_dir is None:
+            raise UsageFailure(
+                f"name the contract files: pytest-contracts {args.command} "
+                f"{'FILE_OR_DIR' if args.command == 'check' else 'DIR'}, or set "
+                "contracts_dir in the project's pytest configuration"
+            )
+        path_text = str(args.settings.contracts_dir)
+    else:
+        path_text = args.path
     path = Path(path_text)
     if path.is_dir():
         return read_contract_dir(path, team, warn=warn)
@@ -167,7 +190,7 @@ def _read_files(path_text: str, team: str) -> list[ContractFile]:
 async def check(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
     from ..registry.loading import describe_plan, plan_contract_files
 
-    plans = await plan_contract_files(cm, _read_files(args.path, args.team))
+    plans = await plan_contract_files(cm, _read_files(args))
     failing = [
         plan
         for plan in plans
@@ -179,14 +202,16 @@ async def check(cm: ContractManager, args: argparse.Namespace, out: Output) -> i
             "files": [
                 {
                     "file": str(plan.file.path),
-                    "team": plan.file.team,
-                    "contract": plan.file.name,
+                    "team_id": plan.file.team,
+                    "contract_name": plan.file.name,
                     "version": plan.file.version,
                     "action": plan.action,
                     "problem": plan.problem,
                     "undeclared_break": plan.undeclared_break,
                     "compatibility": (
-                        plan.finding() if plan.check is not None or plan.unresolved else None
+                        json_keys(plan.finding())
+                        if plan.check is not None or plan.unresolved
+                        else None
                     ),
                 }
                 for plan in plans
@@ -207,11 +232,11 @@ async def load(cm: ContractManager, args: argparse.Namespace, out: Output) -> in
     from ..errors import BreakingChangeError
     from ..registry.loading import load_contract_files
 
-    files = _read_files(args.path, args.team)
+    files = _read_files(args)
     try:
         result = await load_contract_files(cm, files, gate=args.gate)
     except BreakingChangeError as exc:
-        out.data({"ok": False, "error": str(exc), "findings": exc.findings})
+        out.data({"ok": False, "error": str(exc), "findings": [json_keys(f) for f in exc.findings]})
         out.as_json = False  # the document is written; the error goes to stderr
         return fail(str(exc), EXIT_FINDING)
     out.data(
@@ -221,7 +246,7 @@ async def load(cm: ContractManager, args: argparse.Namespace, out: Output) -> in
             "created": result.created,
             "activated": result.activated,
             "unchanged": result.unchanged,
-            "compatibility": result.findings,
+            "compatibility": [json_keys(f) for f in result.findings],
         }
     )
     out.line(f"loaded {result.summary()}")
@@ -264,8 +289,7 @@ async def consumers(cm: ContractManager, args: argparse.Namespace, out: Output) 
         return EXIT_OK
     rows = [("CONSUMER", "READS", "ROLE")]
     rows += [(c.consumer_agent, c.version, c.consumer_role or "-") for c in consumers]
-    for line in table(rows, (30, 12, 34)):
-        out.line(line)
+    out.table(rows)
     return EXIT_OK
 
 

@@ -11,19 +11,24 @@ import os
 import sys
 from collections.abc import Sequence
 
-from ..defaults import DEFAULT_TEAM
 from ..errors import UsageFailure
 from .commands import Handler, replay_journals
 from .output import EXIT_FINDING, EXIT_UNAVAILABLE, EXIT_USAGE, Output, fail
 from .parser import build_parser
+from .project import find_project, resolve
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The console script: parse, run, and map errors to exit codes."""
+    """The console script: parse, read the project's settings, run, and map
+    errors to exit codes."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.team = args.team or DEFAULT_TEAM
     out = Output(args.json, sys.stdout)
+    try:
+        args.settings = resolve(args, find_project())
+    except UsageFailure as exc:
+        return fail(str(exc), EXIT_USAGE, out)
+    args.team = args.settings.team
     try:
         code = asyncio.run(_run(args, out))
         sys.stdout.flush()  # a reader that left early is found here, not at exit
@@ -61,7 +66,13 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
     from ..registry.connections import StateManager
     from ..registry.manager import ContractManager
 
-    urls = (args.db, args.redis_url, os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL"))
+    settings = args.settings
+    urls = (
+        settings.database_url,
+        settings.redis_url,
+        os.environ.get("DATABASE_URL"),
+        os.environ.get("REDIS_URL"),
+    )
 
     def failed(exc: BaseException, code: int) -> int:
         """The error's one line, any password in it replaced by ``***``."""
@@ -69,9 +80,9 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
 
     try:
         state = await StateManager.create(
-            database_url=args.db,
-            redis_url=args.redis_url,
-            use_real_redis=bool(args.redis or args.redis_url),
+            database_url=settings.database_url,
+            redis_url=settings.redis_url,
+            use_real_redis=settings.use_real_redis,
         )
     except (ConfigurationError, RegistryUnavailable, OSError) as exc:
         code = EXIT_USAGE if isinstance(exc, ConfigurationError) else EXIT_UNAVAILABLE

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageFailure
-from .output import EXIT_FINDING, EXIT_OK, Output, table
+from .output import EXIT_FINDING, EXIT_OK, Output
 
 if TYPE_CHECKING:
     from ..models import Validation
@@ -119,8 +119,7 @@ async def validations(cm: ContractManager, args: argparse.Namespace, out: Output
         rows.append(
             (f"{v.validated_at:%Y-%m-%d %H:%M:%S}", v.contract_name, v.version, outcome, subject)
         )
-    for line in table(rows, (19, 18, 7, 13, 13)):
-        out.line(line)
+    out.table(rows, flexible=1)
     out.line(_rates_line(pass_rates(found)))
     return EXIT_OK
 
