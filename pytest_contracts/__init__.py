@@ -42,6 +42,7 @@ if TYPE_CHECKING:
         DeployVerdict,
         HistoryEntry,
         PruneResult,
+        TeamCounts,
         Validation,
     )
     from .recorder import ContractWarning
@@ -73,6 +74,7 @@ _WHERE = {
     "ConsumerVerdict": "models",
     "DeployVerdict": "models",
     "PruneResult": "models",
+    "TeamCounts": "models",
     "InvalidArgument": "errors",
     "InvalidSchema": "errors",
     "InvalidTransition": "errors",

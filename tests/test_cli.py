@@ -271,7 +271,7 @@ def test_prune_dry_run_and_real(loaded: Run, tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["show", "Nope"], "has no contract 'Nope'"),
-        (["show", "Orders", "--version", "v9"], "version 'v9' does not exist"),
+        (["show", "Orders", "--version", "v9"], "has no version 'v9'"),
         (["history", "Nope"], "has no contract 'Nope'"),
         (["check", "missing-folder"], "missing-folder: no such file or directory"),
         (["prune", "--keep-last", "0"], "must be at least 1"),

@@ -43,7 +43,10 @@ async def list_versions(cm: ContractManager, args: argparse.Namespace, out: Outp
     )
     out.data([_brief(c) for c in contracts])
     if not contracts:
-        out.line(f"team {args.team!r} has no contract versions")
+        from .names import team_hint
+
+        hint = "" if args.status or args.contract_type else await team_hint(cm, args.team)
+        out.line(f"team {args.team!r} has no contract versions{hint}")
         return EXIT_OK
     rows = [("CONTRACT", "VERSION", "STATUS", "TYPE")]
     rows += [(c.contract_name, c.version, c.status.value, c.contract_type.value) for c in contracts]
@@ -112,7 +115,9 @@ async def history(cm: ContractManager, args: argparse.Namespace, out: Output) ->
         args.team, args.name, limit=args.limit, after=args.after
     )
     if not history and args.after is None:
-        raise UsageFailure(
+        from ..errors import ContractNotFound
+
+        raise ContractNotFound(
             f"team {args.team!r} has no contract {args.name!r}; 'pytest-contracts list' "
             "shows the contracts there are"
         )
@@ -238,7 +243,7 @@ async def load(cm: ContractManager, args: argparse.Namespace, out: Output) -> in
     except BreakingChangeError as exc:
         out.data({"ok": False, "error": str(exc), "findings": [json_keys(f) for f in exc.findings]})
         out.as_json = False  # the document is written; the error goes to stderr
-        return fail(str(exc), EXIT_FINDING)
+        return fail(out.words(str(exc)), EXIT_FINDING)
     out.data(
         {
             "ok": True,
@@ -335,6 +340,10 @@ async def compatibility(cm: ContractManager, args: argparse.Namespace, out: Outp
         )
     else:
         settings = await cm.get_compatibility(args.team, args.name)
+        if not settings.explicit:
+            from .names import warn_if_unknown
+
+            await warn_if_unknown(cm, args.team, args.name)
     out.data(settings.to_dict())
     origin = "" if settings.explicit else " (defaults)"
     out.line(f"{args.name}: mode {settings.mode}, policy {settings.policy}{origin}")
@@ -360,6 +369,9 @@ async def export(cm: ContractManager, args: argparse.Namespace, out: Output) -> 
 
 
 async def prune(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
+    from .names import warn_if_unknown
+
+    await warn_if_unknown(cm, args.team, args.contract)
     result = await cm.prune(
         args.team,
         keep_last=args.keep_last,

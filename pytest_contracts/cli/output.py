@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import textwrap
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TextIO
 
 EXIT_OK = 0
@@ -23,18 +23,20 @@ class Output:
     def __init__(self, as_json: bool, stream: TextIO) -> None:
         self.as_json = as_json
         self.stream = stream
+        #: Rewrites a text line in the command's words (see wording.py).
+        self.words: Callable[[str], str] = str
 
     def line(self, text: str = "") -> None:
         """Text lines, each wrapped to 80 columns under its own indentation."""
         if not self.as_json:
-            for part in text.splitlines() or [""]:
+            for part in self.words(text).splitlines() or [""]:
                 for piece in wrap(part):
                     self.stream.write(piece + "\n")
 
     def wrapped(self, text: str, indent: str = "  ") -> None:
         if not self.as_json:
             for part in textwrap.wrap(
-                text, WIDTH, initial_indent=indent, subsequent_indent=indent + "  "
+                self.words(text), WIDTH, initial_indent=indent, subsequent_indent=indent + "  "
             ):
                 self.stream.write(part + "\n")
 

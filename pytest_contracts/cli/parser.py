@@ -7,7 +7,7 @@ import argparse
 import textwrap
 from typing import Any, NoReturn
 
-from . import acceptance, commands, runtime
+from . import acceptance, commands, names, runtime
 from .commands import Handler
 from .output import EXIT_USAGE, WIDTH
 
@@ -177,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version")
 
     command("summary", "the team's registry at a glance", commands.summary)
+    command("teams", "the teams in the registry, with their counts", names.teams)
 
     p = command("compatibility", "show or set a contract's mode and policy", commands.compatibility)
     p.add_argument("name")

@@ -10,12 +10,18 @@ import io
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..errors import UsageFailure
 from .commands import Handler, replay_journals
+from .names import explain_missing
 from .output import EXIT_FINDING, EXIT_UNAVAILABLE, EXIT_USAGE, Output, fail
 from .parser import build_parser
 from .project import find_project, resolve
+from .wording import cli_words
+
+if TYPE_CHECKING:
+    from ..registry.manager import ContractManager
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,6 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageFailure as exc:
         return fail(str(exc), EXIT_USAGE, out)
     args.team = args.settings.team
+    name = getattr(args, "name", None)
+    out.words = lambda text: cli_words(text, name)
     try:
         code = asyncio.run(_run(args, out))
         sys.stdout.flush()  # a reader that left early is found here, not at exit
@@ -60,6 +68,7 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         BreakingChangeError,
         ConfigurationError,
         ContractError,
+        ContractNotFound,
         IncompatibleChange,
         RegistryUnavailable,
     )
@@ -74,9 +83,10 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         os.environ.get("REDIS_URL"),
     )
 
-    def failed(exc: BaseException, code: int) -> int:
-        """The error's one line, any password in it replaced by ``***``."""
-        return fail(redact(str(exc), *urls), code, out)
+    def failed(exc: BaseException, code: int, message: str | None = None) -> int:
+        """The error's one line in the command's words, any password in it
+        replaced by ``***``."""
+        return fail(redact(out.words(message or str(exc)), *urls), code, out)
 
     try:
         state = await StateManager.create(
@@ -98,7 +108,24 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         return failed(exc, EXIT_FINDING)
     except RegistryUnavailable as exc:
         return failed(exc, EXIT_UNAVAILABLE)
+    except ContractNotFound as exc:
+        return failed(exc, EXIT_USAGE, await _explained(manager, args))
     except ContractError as exc:
         return failed(exc, EXIT_USAGE)
     finally:
         await state.close()
+
+
+async def _explained(manager: ContractManager, args: argparse.Namespace) -> str | None:
+    """What the command's contract name (and versions) lack, with "did you
+    mean" suggestions; None when that cannot be said."""
+    from ..errors import ContractError
+
+    name = getattr(args, "name", None)
+    if not isinstance(name, str) or not name:
+        return None
+    versions = [getattr(args, key, None) for key in ("version", "old", "new")]
+    try:
+        return await explain_missing(manager, args.team, name, versions)
+    except ContractError:
+        return None

@@ -42,6 +42,10 @@ async def validate(cm: ContractManager, args: argparse.Namespace, out: Output) -
         verdict = await cm.validate(args.team, name, document, **common)
     if common["record"]:
         await cm.flush_validations()
+    if verdict.outcome == "missing":
+        from .names import warn_if_unknown
+
+        await warn_if_unknown(cm, args.team, name, [args.version])
     out.data(verdict.to_dict())
     out.line(verdict.summary())
     if not verdict.passed:
@@ -109,6 +113,9 @@ async def validations(cm: ContractManager, args: argparse.Namespace, out: Output
         }
     )
     if not found:
+        from .names import warn_if_unknown
+
+        await warn_if_unknown(cm, args.team, args.name)
         out.line("no validation records match")
         return EXIT_OK
     rows = [("WHEN (UTC)", "CONTRACT", "VERSION", "OUTCOME", "SUBJECT")]
