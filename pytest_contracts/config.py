@@ -31,12 +31,18 @@ def sqlite_url(path: str | os.PathLike[str]) -> str:
     return f"sqlite+aiosqlite:///{Path(path)}"
 
 
+#: The schemes whose URL names a database file (``sqlite:///path``): URL
+#: parsing, here beside sqlite_url, so that reading the options imports no
+#: SQLAlchemy; how each back end runs is decided in registry/backends.py.
+_FILE_SCHEMES = frozenset(name for name, driver in _DRIVERS.items() if driver == _DRIVERS["sqlite"])
+
+
 def anchor_sqlite_url(url: str, base: str | os.PathLike[str]) -> str:
     """``url`` with a relative SQLite file made absolute against ``base`` (the
     folder of the ini file that names it); any other URL as it is: a server's,
     an absolute file's, ``:memory:``, ``file:`` URIs and ``~`` paths."""
     scheme, sep, rest = url.partition("://")
-    if not sep or scheme.lower().partition("+")[0] != "sqlite" or not rest.startswith("/"):
+    if not sep or scheme.lower() not in _FILE_SCHEMES or not rest.startswith("/"):
         return url
     path, mark, query = rest[1:].partition("?")
     if (

@@ -480,7 +480,9 @@ def long_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         }
         (contracts / f"orders-{number}.json").write_text(json.dumps(document), encoding="utf-8")
     for number in range(100):
-        document = {"name": f"Extra{number}", "version": "v1", "type": "EVENT", "schema": {}}
+        # Long names: list's columns are as wide as their cells when piped.
+        name = f"Extra{number}-{'x' * 60}"
+        document = {"name": name, "version": "v1", "type": "EVENT", "schema": {}}
         (contracts / f"extra-{number}.json").write_text(json.dumps(document), encoding="utf-8")
     loaded = script("load", "contracts", cwd=folder, env=without_registry_settings())
     assert loaded.returncode == 0, loaded.stderr

@@ -192,3 +192,28 @@ def test_help_does_not_import_pytest() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_validate_boundary_uses_the_phases_of_the_ini_file(
+    project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_contract(project / "contracts", "phase_boundary_plan_to_build")
+    (project / "pyproject.toml").write_text(
+        '[tool.pytest.ini_options]\ncontracts_dir = "contracts"\n'
+        'contracts_phases = ["plan", "build"]\n'
+    )
+    assert run_command(capsys, "load").returncode == 0
+    document = project / "out.json"
+    document.write_text('{"id": "x"}')
+    passed = run_command(capsys, "validate", "--boundary", "plan", "build", str(document))
+    assert passed.returncode == 0, passed.stderr
+    assert "phase_boundary_plan_to_build" in passed.stdout
+    unknown = run_command(capsys, "validate", "--boundary", "design", "build", str(document))
+    assert unknown.returncode == 2
+    assert "set them with contracts_phases in the project's pytest configuration" in one_line(
+        unknown.stderr
+    )
+    (project / "pyproject.toml").write_text('[tool.pytest.ini_options]\ncontracts_phases = "x"\n')
+    too_few = run_command(capsys, "list")
+    assert too_few.returncode == 2
+    assert "contracts_phases needs at least two phases" in too_few.stderr

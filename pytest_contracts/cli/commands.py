@@ -241,9 +241,10 @@ async def load(cm: ContractManager, args: argparse.Namespace, out: Output) -> in
     try:
         result = await load_contract_files(cm, files, gate=args.gate)
     except BreakingChangeError as exc:
-        out.data({"ok": False, "error": str(exc), "findings": [json_keys(f) for f in exc.findings]})
+        message = out.words(str(exc))
+        out.data({"ok": False, "error": message, "findings": [json_keys(f) for f in exc.findings]})
         out.as_json = False  # the document is written; the error goes to stderr
-        return fail(out.words(str(exc)), EXIT_FINDING)
+        return fail(message, EXIT_FINDING)
     out.data(
         {
             "ok": True,

@@ -1,7 +1,8 @@
 """The settings the command shares with the plugin: the project's rootdir and
 ini file, found from the current directory by pytest's own rules, and the
 plugin's options in that file (``contracts_db``, ``contracts_team``,
-``contracts_dir``, ``contracts_redis``, ``contracts_redis_url``).
+``contracts_dir``, ``contracts_redis``, ``contracts_redis_url``, and
+``contracts_phases`` for ``validate --boundary``).
 
 Precedence is the plugin's: the command's flags, then the ini file, then the
 environment (``DATABASE_URL``, ``REDIS_URL``...), then the defaults. Relative
@@ -33,6 +34,7 @@ OPTIONS = (
     "contracts_dir",
     "contracts_redis",
     "contracts_redis_url",
+    "contracts_phases",
 )
 
 
@@ -87,6 +89,8 @@ def find_project(directory: Path | None = None) -> Project:
         value = getattr(raw, "value", raw)
         if value is None or value == "":
             continue
+        if option == "contracts_phases" and isinstance(value, list):
+            value = "\n".join(str(item) for item in value)  # a TOML list: the lines
         if not isinstance(value, str):
             raise UsageFailure(
                 f"{option} in {inifile} must be a string, not {type(value).__name__} "
@@ -106,6 +110,8 @@ class CommandSettings:
     team: str
     team_origin: str
     contracts_dir: Path | None
+    #: The phase order of ``contracts_phases``, when the ini file sets it.
+    phases: tuple[str, ...] | None
     project: Project
 
 
@@ -136,6 +142,15 @@ def resolve(
             f"the team ({origin}) must be 1 to {MAX_NAME_LENGTH} characters, not {team!r}"
         )
     contracts_dir = project.path("contracts_dir")
+    phases = None
+    if "contracts_phases" in ini:
+        from ..errors import MarkerError
+        from ..markers import parse_phases
+
+        try:
+            phases = parse_phases(ini["contracts_phases"].splitlines())
+        except MarkerError as exc:
+            raise UsageFailure(f"{exc} ({project.origin('contracts_phases')})") from None
     return CommandSettings(
         database_url=database_url,
         use_real_redis=use_real_redis,
@@ -143,6 +158,7 @@ def resolve(
         team=team,
         team_origin=origin,
         contracts_dir=contracts_dir,
+        phases=phases,
         project=project,
     )
 

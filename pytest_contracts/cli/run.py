@@ -100,6 +100,8 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
     try:
         handler: Handler = args.handler
         manager = ContractManager(state)
+        if settings.phases is not None:
+            manager.configure_checks(phases=settings.phases)
         await replay_journals(manager, sys.stderr)
         return await handler(manager, args, out)
     except UsageFailure as exc:

@@ -45,6 +45,10 @@ PHRASES = (
         "'pytest-contracts activate {name} VERSION'",
     ),
     ("drop version= to use the active one", "drop --version to use the active one"),
+    (
+        "(set them with configure_checks(phases=...))",
+        "(set them with contracts_phases in the project's pytest configuration)",
+    ),
 )
 
 
