@@ -117,6 +117,8 @@ def test_the_command_lists_what_the_plugin_loaded_for_the_configured_team(
     write_contract(pytester.path / "contracts", "phase_boundary_design_to_implementation")
     pytester.makepyfile("def test_nothing():\n    pass\n")
     pytester.runpytest().assert_outcomes(passed=1)
+    (pytester.path / "src").mkdir()
+    clean_env.chdir(pytester.path / "src")
     listed = run_command(capsys, "list")
     assert listed.returncode == 0, listed.stderr
     assert listed.stdout.splitlines()[1].split() == [
