@@ -127,7 +127,7 @@ def resolve(
     elif "contracts_db" in ini and project.inifile is not None:
         database_url = anchor_sqlite_url(ini["contracts_db"], project.inifile.parent)
     else:
-        database_url = env.get("DATABASE_URL") or sqlite_url(project.rootdir / DEFAULT_SQLITE_PATH)
+        database_url = env.get("DATABASE_URL") or sqlite_url(_default_file(project.rootdir))
     use_real_redis = bool(args.redis or args.redis_url) or _ini_flag(project, "contracts_redis")
     # As in the plugin, the ini file's URL serves a real Redis and turns none on.
     redis_url = args.redis_url or (ini.get("contracts_redis_url") if use_real_redis else None)
@@ -161,6 +161,12 @@ def resolve(
         phases=phases,
         project=project,
     )
+
+
+def _default_file(rootdir: Path) -> Path:
+    """The default SQLite file: under the rootdir; said relative when the
+    rootdir is the current folder, so that messages name it briefly."""
+    return DEFAULT_SQLITE_PATH if rootdir == Path.cwd() else rootdir / DEFAULT_SQLITE_PATH
 
 
 def _ini_flag(project: Project, option: str) -> bool:
