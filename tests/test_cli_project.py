@@ -80,6 +80,8 @@ def test_each_kind_of_ini_file_sets_team_database_and_contracts_dir(
     ]
     assert run_command(capsys, "summary").stdout.startswith("team agents: 1 contract(s)")
     assert run_command(capsys, "check").stdout.endswith("check passed: 1 file(s)\n")
+    in_use = run_command(capsys, "teams").stdout.splitlines()[-1]
+    assert in_use == f"team in use: 'agents' (contracts_team in ../{kind})"
 
 
 def test_flags_win_over_the_ini_file(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -133,7 +135,7 @@ def test_real_redis_from_the_ini_file(project: Path, capsys: pytest.CaptureFixtu
     write_config(project, "tox.ini", contracts_redis="perhaps")
     bad = run_command(capsys, "list")
     assert bad.returncode == 2
-    assert f"contracts_redis in {project / 'tox.ini'} = 'perhaps': use true" in one_line(bad.stderr)
+    assert "contracts_redis in ../tox.ini = 'perhaps': use true" in one_line(bad.stderr)
     # The ini file's Redis is the one used: nothing listens on port 1.
     write_config(
         project, "tox.ini", contracts_redis="yes", contracts_redis_url="redis://127.0.0.1:1/0"
@@ -171,7 +173,9 @@ def test_a_native_toml_value_the_plugin_refuses_is_refused(
     (project / "pyproject.toml").write_text("[tool.pytest]\ncontracts_redis = true\n")
     result = run_command(capsys, "list")
     assert result.returncode == 2
-    assert "must be a string, not bool" in result.stderr
+    assert "contracts_redis in ../pyproject.toml must be a string, not bool True" in one_line(
+        result.stderr
+    )
 
 
 def test_check_and_load_without_a_path_or_contracts_dir_say_what_to_give(

@@ -16,6 +16,7 @@ file costs its configuration package (about 50 ms).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import inspect
 import os
@@ -48,8 +49,9 @@ class Project:
     ini: Mapping[str, str]
 
     def origin(self, option: str) -> str:
-        """Where an ini option comes from, for messages."""
-        return f"{option} in {self.inifile}"
+        """Where an ini option comes from, for messages: the ini file's path
+        relative to the current folder when that is shorter."""
+        return f"{option} in {_briefly(self.inifile)}"
 
     def path(self, option: str) -> Path | None:
         """An ini path option, made absolute against the ini file's folder."""
@@ -67,17 +69,16 @@ def find_project(directory: Path | None = None) -> Project:
     from _pytest.config.findpaths import determine_setup
     from _pytest.outcomes import Failed
 
-    here = Path.cwd() if directory is None else directory
-    wanted: dict[str, Any] = {
-        "inifile": None,
-        "args": [],
-        "rootdir_cmd_arg": None,
-        "invocation_dir": here,
-        "override_ini": None,
-    }
     # The keywords of the pytest in use (override_ini came with pytest 9).
     accepted = inspect.signature(determine_setup).parameters
     try:
+        wanted: dict[str, Any] = {
+            "inifile": None,
+            "args": [],
+            "rootdir_cmd_arg": None,
+            "invocation_dir": Path.cwd() if directory is None else directory,
+            "override_ini": None,
+        }
         found = determine_setup(**{k: v for k, v in wanted.items() if k in accepted})
     except (UsageError, Failed, OSError, ValueError) as exc:
         raise UsageFailure(f"the project's pytest configuration cannot be read: {exc}") from None
@@ -93,11 +94,19 @@ def find_project(directory: Path | None = None) -> Project:
             value = "\n".join(str(item) for item in value)  # a TOML list: the lines
         if not isinstance(value, str):
             raise UsageFailure(
-                f"{option} in {inifile} must be a string, not {type(value).__name__} "
+                f"{option} in {_briefly(inifile)} must be a string, not {type(value).__name__} "
                 f"{value!r} (as the plugin reads it); write it in quotes"
             )
         ini[option] = value
     return Project(Path(rootdir), None if inifile is None else Path(inifile), ini)
+
+
+def _briefly(path: str | os.PathLike[str] | None) -> str:
+    """A path relative to the current folder when that is shorter."""
+    where = str(path)
+    with contextlib.suppress(ValueError, OSError):
+        where = min(where, os.path.relpath(where), key=len)
+    return where
 
 
 @dataclasses.dataclass(frozen=True)
