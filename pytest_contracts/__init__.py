@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         HistoryEntry,
         PruneResult,
         RestoreResult,
+        TeamCounts,
         Validation,
     )
     from .recorder import ContractWarning
@@ -77,6 +78,7 @@ _WHERE = {
     "DeployVerdict": "models",
     "PruneResult": "models",
     "RestoreResult": "models",
+    "TeamCounts": "models",
     "InvalidArgument": "errors",
     "InvalidSchema": "errors",
     "InvalidTransition": "errors",

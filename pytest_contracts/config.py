@@ -31,6 +31,42 @@ def sqlite_url(path: str | os.PathLike[str]) -> str:
     return f"sqlite+aiosqlite:///{Path(path)}"
 
 
+#: The schemes whose URL names a database file (``sqlite:///path``): URL
+#: parsing, here beside sqlite_url, so that reading the options imports no
+#: SQLAlchemy; how each back end runs is decided in registry/backends.py.
+_FILE_SCHEMES = frozenset(name for name, driver in _DRIVERS.items() if driver == _DRIVERS["sqlite"])
+
+
+def anchor_sqlite_url(url: str, base: str | os.PathLike[str]) -> str:
+    """``url`` with a relative SQLite file made absolute against ``base`` (the
+    folder of the ini file that names it); any other URL as it is: a server's,
+    an absolute file's, ``:memory:``, ``file:`` URIs and ``~`` paths."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.lower() not in _FILE_SCHEMES or not rest.startswith("/"):
+        return url
+    path, mark, query = rest[1:].partition("?")
+    if (
+        not path
+        or path == ":memory:"
+        or path.startswith(("file:", "~"))
+        or Path(path).is_absolute()
+    ):
+        return url
+    return f"{scheme}:///{Path(base) / path}{mark}{query}"
+
+
+#: The texts a boolean ini value may have.
+TRUE_TEXTS = frozenset({"1", "true", "yes", "on"})
+FALSE_TEXTS = frozenset({"0", "false", "no", "off"})
+
+
+def parse_flag(text: str) -> bool | None:
+    """An ini file's boolean (true/false, yes/no, on/off, 1/0, any case);
+    None for any other text."""
+    word = text.strip().lower()
+    return True if word in TRUE_TEXTS else False if word in FALSE_TEXTS else None
+
+
 def resolve_database_url(
     explicit: str | None = None, environ: Mapping[str, str] | None = None
 ) -> str:

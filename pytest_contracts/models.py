@@ -218,6 +218,17 @@ class ContractSummary(Record):
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
+class TeamCounts(Record):
+    """One team of the registry: its distinct contracts, its versions, and
+    how many of them are active."""
+
+    team_id: str
+    contracts: int
+    versions: int
+    active: int
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
 class CompatibilitySettings(Record):
     """How a contract's new versions are checked: the mode (what must keep
     working) and the policy (how open object models are read)."""

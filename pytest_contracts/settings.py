@@ -17,9 +17,11 @@ from typing import Any
 import pytest
 
 from .config import (
+    anchor_sqlite_url,
     backend_of,
     check_engine,
     mask_url,
+    parse_flag,
     resolve_database_url,
     resolve_redis_url,
     sqlite_url,
@@ -90,18 +92,14 @@ def _get(config: pytest.Config, name: str) -> Any:
     return value if value not in ("", []) else None
 
 
-_TRUE = {"1", "true", "yes", "on"}
-_FALSE = {"0", "false", "no", "off"}
-
-
 def _flag(config: pytest.Config, name: str) -> bool:
     """A boolean flag: the command line, else its ini twin (true/false, yes/no, on/off, 1/0)."""
     value = _get(config, name)
     if value is None or isinstance(value, bool):
         return bool(value)
-    text = str(value).strip().lower()
-    if text in _TRUE | _FALSE:
-        return text in _TRUE
+    flag = parse_flag(str(value))
+    if flag is not None:
+        return flag
     raise pytest.UsageError(
         f"ini option {name} = {value!r}: use true or false (also yes/no, on/off, 1/0)"
     )
@@ -113,11 +111,13 @@ def _path(config: pytest.Config, name: str) -> Path | None:
     value = _get(config, name)
     if value is None:
         return None
-    if config.getoption(name):
-        base = Path.cwd()
-    else:
-        base = config.inipath.parent if config.inipath is not None else config.rootpath
+    base = Path.cwd() if config.getoption(name) else _ini_folder(config)
     return (base / str(value)).resolve()
+
+
+def _ini_folder(config: pytest.Config) -> Path:
+    """What relative paths in the ini file are relative to: its folder."""
+    return config.inipath.parent if config.inipath is not None else config.rootpath
 
 
 def read_settings(config: pytest.Config) -> Settings:
@@ -189,6 +189,9 @@ def _registry_urls(
     environment's database URL cannot serve the registry, if it cannot."""
     explicit_redis = _get(config, "contracts_redis_url")
     explicit_db = _get(config, "contracts_db")
+    if explicit_db and not config.getoption("contracts_db"):
+        # A SQLite file named in the ini file lives beside it, wherever pytest runs.
+        explicit_db = anchor_sqlite_url(explicit_db, _ini_folder(config))
     try:
         # The Redis settings of the environment matter only when a real Redis is asked for.
         redis_url = resolve_redis_url(explicit_redis) if use_real_redis else None

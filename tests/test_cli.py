@@ -271,7 +271,7 @@ def test_prune_dry_run_and_real(loaded: Run, tmp_path: Path) -> None:
     ("args", "message"),
     [
         (["show", "Nope"], "has no contract 'Nope'"),
-        (["show", "Orders", "--version", "v9"], "version 'v9' does not exist"),
+        (["show", "Orders", "--version", "v9"], "has no version 'v9'"),
         (["history", "Nope"], "has no contract 'Nope'"),
         (["check", "missing-folder"], "missing-folder: no such file or directory"),
         (["prune", "--keep-last", "0"], "must be at least 1"),
@@ -480,7 +480,9 @@ def long_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         }
         (contracts / f"orders-{number}.json").write_text(json.dumps(document), encoding="utf-8")
     for number in range(100):
-        document = {"name": f"Extra{number}", "version": "v1", "type": "EVENT", "schema": {}}
+        # Long names: list's columns are as wide as their cells when piped.
+        name = f"Extra{number}-{'x' * 60}"
+        document = {"name": name, "version": "v1", "type": "EVENT", "schema": {}}
         (contracts / f"extra-{number}.json").write_text(json.dumps(document), encoding="utf-8")
     loaded = script("load", "contracts", cwd=folder, env=without_registry_settings())
     assert loaded.returncode == 0, loaded.stderr

@@ -12,7 +12,9 @@ from hypothesis import strategies as st
 from pytest_contracts.config import (
     DEFAULT_SQLITE_PATH,
     ConfigurationError,
+    anchor_sqlite_url,
     mask_url,
+    parse_flag,
     redact,
     resolve_database_url,
     resolve_redis_url,
@@ -154,3 +156,27 @@ def test_the_command_refuses_a_port_out_of_range_with_exit_2(
     assert done.stderr.startswith("pytest-contracts: error: database URL ")
     assert "Traceback" not in done.stderr
     assert "secretpw" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "anchored"),
+    [
+        ("sqlite:///x.db", "sqlite:////base/x.db"),
+        ("sqlite+aiosqlite:///sub/x.db?mode=ro", "sqlite+aiosqlite:////base/sub/x.db?mode=ro"),
+        ("sqlite:////elsewhere/x.db", "sqlite:////elsewhere/x.db"),
+        ("sqlite:///:memory:", "sqlite:///:memory:"),
+        ("sqlite:///~/x.db", "sqlite:///~/x.db"),
+        ("postgresql:///local", "postgresql:///local"),
+        ("postgresql://user@host/db", "postgresql://user@host/db"),
+    ],
+)
+def test_a_relative_sqlite_file_is_anchored_and_nothing_else(url: str, anchored: str) -> None:
+    assert anchor_sqlite_url(url, "/base") == anchored
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [("true", True), (" Yes ", True), ("1", True), ("off", False), ("NO", False), ("maybe", None)],
+)
+def test_parse_flag(text: str, flag: bool | None) -> None:
+    assert parse_flag(text) is flag

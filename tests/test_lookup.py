@@ -140,3 +140,17 @@ async def test_summary_counts_by_status_and_type_and_lists_active(cm: ContractMa
     assert summary.consumers == 2
     empty = await cm.get_contract_summary("nobody")
     assert (empty.contracts, empty.versions, empty.consumers, empty.active) == (0, 0, 0, [])
+
+
+async def test_list_teams_counts_each_team(cm: ContractManager) -> None:
+    assert await cm.list_teams() == []
+    api = await make(cm)
+    await cm.activate_contract(api.id)
+    await make(cm, "v2.0")
+    await make(cm, contract_name="OrderPlaced", contract_type="EVENT")
+    await make(cm, team_id="other_team")
+    teams = await cm.list_teams()
+    assert [t.to_dict() for t in teams] == [
+        {"team_id": "other_team", "contracts": 1, "versions": 1, "active": 0},
+        {"team_id": "team_001", "contracts": 2, "versions": 3, "active": 1},
+    ]

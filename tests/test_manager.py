@@ -91,6 +91,7 @@ API = {
     "get_validations",
     "list_consumers",
     "list_contracts",
+    "list_teams",
     "prune",
     "record_validation",
     "record_validations",

@@ -65,7 +65,8 @@ def test_database_option_its_ini_twin_and_the_environment(
     cli.stdout.fnmatch_lines(["DB sqlite+aiosqlite:///cli.db"])
     assert (project.path / "cli.db").is_file()
     project.pytester.makeini(PROJECT_INI + "contracts_db = sqlite:///ini.db\n")
-    project.run("-s").stdout.fnmatch_lines(["DB sqlite+aiosqlite:///ini.db"])
+    # A relative SQLite file in the ini file lives beside the ini file.
+    project.run("-s").stdout.fnmatch_lines([f"DB sqlite+aiosqlite:///{project.path}/ini.db"])
     project.pytester.makeini(PROJECT_INI)
     monkeypatch.setenv("DATABASE_URL", "sqlite:///env.db")
     project.run("-s").stdout.fnmatch_lines(["DB sqlite+aiosqlite:///env.db"])

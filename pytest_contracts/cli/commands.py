@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from ..errors import UsageFailure
-from .output import EXIT_FINDING, EXIT_OK, WIDTH, Output, fail, table, warn
+from .output import EXIT_FINDING, EXIT_OK, WIDTH, Output, fail, warn
 
 if TYPE_CHECKING:
     # Imported when a command runs, so that --help costs no SQLAlchemy.
@@ -43,24 +43,36 @@ async def list_versions(cm: ContractManager, args: argparse.Namespace, out: Outp
     )
     out.data([_brief(c) for c in contracts])
     if not contracts:
-        out.line(f"team {args.team!r} has no contract versions")
+        from .names import team_hint
+
+        hint = "" if args.status or args.contract_type else await team_hint(cm, args.team)
+        out.line(f"team {args.team!r} has no contract versions{hint}")
         return EXIT_OK
     rows = [("CONTRACT", "VERSION", "STATUS", "TYPE")]
     rows += [(c.contract_name, c.version, c.status.value, c.contract_type.value) for c in contracts]
-    for line in table(rows, (34, 12, 10, 16)):
-        out.line(line)
+    out.table(rows)
     return EXIT_OK
 
 
 def _brief(contract: Contract) -> dict[str, Any]:
     return {
         "id": contract.id,
-        "team": contract.team_id,
-        "contract": contract.contract_name,
+        "team_id": contract.team_id,
+        "contract_name": contract.contract_name,
         "version": contract.version,
         "status": contract.status.value,
-        "type": contract.contract_type.value,
+        "contract_type": contract.contract_type.value,
     }
+
+
+#: The command's names for what the JSON report of a run calls otherwise.
+_KEYS = {"team": "team_id", "contract": "contract_name", "type": "contract_type"}
+
+
+def json_keys(finding: dict[str, Any]) -> dict[str, Any]:
+    """A compatibility finding (as the JSON report of a run writes it) with
+    the keys every ``--json`` document uses: ``team_id``, ``contract_name``."""
+    return {_KEYS.get(key, key): value for key, value in finding.items()}
 
 
 async def _version(cm: ContractManager, team: str, name: str, version: str | None) -> Contract:
@@ -103,7 +115,9 @@ async def history(cm: ContractManager, args: argparse.Namespace, out: Output) ->
         args.team, args.name, limit=args.limit, after=args.after
     )
     if not history and args.after is None:
-        raise UsageFailure(
+        from ..errors import ContractNotFound
+
+        raise ContractNotFound(
             f"team {args.team!r} has no contract {args.name!r}; 'pytest-contracts list' "
             "shows the contracts there are"
         )
@@ -137,7 +151,8 @@ async def diff(cm: ContractManager, args: argparse.Namespace, out: Output) -> in
     breaks = report.breaks(mode)
     out.data(
         {
-            "contract": args.name,
+            "team_id": args.team,
+            "contract_name": args.name,
             "old": args.old,
             "new": args.new,
             "mode": mode.value,
@@ -153,9 +168,22 @@ async def diff(cm: ContractManager, args: argparse.Namespace, out: Output) -> in
     return EXIT_FINDING if breaks else EXIT_OK
 
 
-def _read_files(path_text: str, team: str) -> list[ContractFile]:
+def _read_files(args: argparse.Namespace) -> list[ContractFile]:
+    """The contract files at the command's path, else in the project's
+    ``contracts_dir``."""
     from ..registry.files import read_contract_dir, read_contract_file
 
+    team = args.team
+    if args.path is None:
+        if args.settings.contracts_dir is None:
+            raise UsageFailure(
+                f"name the contract files: pytest-contracts {args.command} "
+                f"{'FILE_OR_DIR' if args.command == 'check' else 'DIR'}, or set "
+                "contracts_dir in the project's pytest configuration"
+            )
+        path_text = str(args.settings.contracts_dir)
+    else:
+        path_text = args.path
     path = Path(path_text)
     if path.is_dir():
         return read_contract_dir(path, team, warn=warn)
@@ -167,7 +195,7 @@ def _read_files(path_text: str, team: str) -> list[ContractFile]:
 async def check(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
     from ..registry.loading import describe_plan, plan_contract_files
 
-    plans = await plan_contract_files(cm, _read_files(args.path, args.team))
+    plans = await plan_contract_files(cm, _read_files(args))
     failing = [
         plan
         for plan in plans
@@ -179,14 +207,16 @@ async def check(cm: ContractManager, args: argparse.Namespace, out: Output) -> i
             "files": [
                 {
                     "file": str(plan.file.path),
-                    "team": plan.file.team,
-                    "contract": plan.file.name,
+                    "team_id": plan.file.team,
+                    "contract_name": plan.file.name,
                     "version": plan.file.version,
                     "action": plan.action,
                     "problem": plan.problem,
                     "undeclared_break": plan.undeclared_break,
                     "compatibility": (
-                        plan.finding() if plan.check is not None or plan.unresolved else None
+                        json_keys(plan.finding())
+                        if plan.check is not None or plan.unresolved
+                        else None
                     ),
                 }
                 for plan in plans
@@ -207,13 +237,14 @@ async def load(cm: ContractManager, args: argparse.Namespace, out: Output) -> in
     from ..errors import BreakingChangeError
     from ..registry.loading import load_contract_files
 
-    files = _read_files(args.path, args.team)
+    files = _read_files(args)
     try:
         result = await load_contract_files(cm, files, gate=args.gate)
     except BreakingChangeError as exc:
-        out.data({"ok": False, "error": str(exc), "findings": exc.findings})
+        message = out.words(str(exc))
+        out.data({"ok": False, "error": message, "findings": [json_keys(f) for f in exc.findings]})
         out.as_json = False  # the document is written; the error goes to stderr
-        return fail(str(exc), EXIT_FINDING)
+        return fail(message, EXIT_FINDING)
     out.data(
         {
             "ok": True,
@@ -221,7 +252,7 @@ async def load(cm: ContractManager, args: argparse.Namespace, out: Output) -> in
             "created": result.created,
             "activated": result.activated,
             "unchanged": result.unchanged,
-            "compatibility": result.findings,
+            "compatibility": [json_keys(f) for f in result.findings],
         }
     )
     out.line(f"loaded {result.summary()}")
@@ -264,8 +295,7 @@ async def consumers(cm: ContractManager, args: argparse.Namespace, out: Output) 
         return EXIT_OK
     rows = [("CONSUMER", "READS", "ROLE")]
     rows += [(c.consumer_agent, c.version, c.consumer_role or "-") for c in consumers]
-    for line in table(rows, (30, 12, 34)):
-        out.line(line)
+    out.table(rows)
     return EXIT_OK
 
 
@@ -311,6 +341,10 @@ async def compatibility(cm: ContractManager, args: argparse.Namespace, out: Outp
         )
     else:
         settings = await cm.get_compatibility(args.team, args.name)
+        if not settings.explicit:
+            from .names import warn_if_unknown
+
+            await warn_if_unknown(cm, args.team, args.name)
     out.data(settings.to_dict())
     origin = "" if settings.explicit else " (defaults)"
     out.line(f"{args.name}: mode {settings.mode}, policy {settings.policy}{origin}")
@@ -336,6 +370,9 @@ async def export(cm: ContractManager, args: argparse.Namespace, out: Output) -> 
 
 
 async def prune(cm: ContractManager, args: argparse.Namespace, out: Output) -> int:
+    from .names import warn_if_unknown
+
+    await warn_if_unknown(cm, args.team, args.contract)
     result = await cm.prune(
         args.team,
         keep_last=args.keep_last,

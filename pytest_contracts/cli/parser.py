@@ -7,7 +7,7 @@ import argparse
 import textwrap
 from typing import Any, NoReturn
 
-from . import acceptance, backups, commands, runtime
+from . import acceptance, backups, commands, names, runtime
 from .commands import Handler
 from .output import EXIT_USAGE, WIDTH
 
@@ -30,17 +30,22 @@ def _common(suppress: bool) -> _Parser:
         "--db",
         metavar="URL",
         default=default,
-        help="database URL (else DATABASE_URL, else .pytest_contracts/registry.db here)",
+        help="database URL (else contracts_db, else DATABASE_URL, else "
+        "<rootdir>/.pytest_contracts/registry.db)",
     )
     group.add_argument(
         "--redis",
         action="store_true",
         default=argparse.SUPPRESS if suppress else False,
-        help="use real Redis (REDIS_URL or REDIS_HOST/PORT/DB); else fakeredis",
+        help="use real Redis (contracts_redis_url, REDIS_URL or REDIS_HOST/PORT/DB); "
+        "else contracts_redis, else fakeredis",
     )
     group.add_argument("--redis-url", metavar="URL", default=default, help="real Redis at this URL")
     group.add_argument(
-        "--team", metavar="NAME", default=default, help="team id (default: 'default')"
+        "--team",
+        metavar="NAME",
+        default=default,
+        help="team id (else contracts_team, else 'default')",
     )
     group.add_argument(
         "--json",
@@ -96,10 +101,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", help="strict or lenient (default: the contract's)")
 
     p = command("check", "compare contract files with the registry; write nothing", commands.check)
-    p.add_argument("path", metavar="FILE_OR_DIR")
+    p.add_argument("path", metavar="FILE_OR_DIR", nargs="?", help="default: contracts_dir")
 
     p = command("load", "load contract files into the registry", commands.load)
-    p.add_argument("path", metavar="DIR")
+    p.add_argument("path", metavar="DIR", nargs="?", help="default: contracts_dir")
     p.add_argument(
         "--gate", action="store_true", help="refuse undeclared breaking changes (exit 1)"
     )
@@ -172,6 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("version")
 
     command("summary", "the team's registry at a glance", commands.summary)
+    command("teams", "the teams in the registry, with their counts", names.teams)
 
     p = command("compatibility", "show or set a contract's mode and policy", commands.compatibility)
     p.add_argument("name")

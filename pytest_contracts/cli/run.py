@@ -12,23 +12,32 @@ import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from ..defaults import DEFAULT_TEAM
 from ..errors import UsageFailure
 from .commands import Handler, replay_journals
+from .names import explain_missing
 from .output import EXIT_FINDING, EXIT_UNAVAILABLE, EXIT_USAGE, Output, fail
 from .parser import build_parser
+from .project import find_project, resolve
+from .wording import cli_words
 
 if TYPE_CHECKING:
     from ..registry.manager import ContractManager
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """The console script: parse, run, and map errors to exit codes."""
+    """The console script: parse, read the project's settings, run, and map
+    errors to exit codes."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    args.team_given = args.team is not None
-    args.team = args.team or DEFAULT_TEAM
+    args.team_given = args.team is not None  # on the command line (restore's choice)
     out = Output(args.json, sys.stdout)
+    try:
+        args.settings = resolve(args, find_project())
+    except UsageFailure as exc:
+        return fail(str(exc), EXIT_USAGE, out)
+    args.team = args.settings.team
+    name = getattr(args, "name", None)
+    out.words = lambda text: cli_words(text, name)
     try:
         code = asyncio.run(_run(args, out))
         sys.stdout.flush()  # a reader that left early is found here, not at exit
@@ -60,23 +69,31 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         BreakingChangeError,
         ConfigurationError,
         ContractError,
+        ContractNotFound,
         IncompatibleChange,
         RegistryUnavailable,
     )
     from ..registry.connections import StateManager
     from ..registry.manager import ContractManager
 
-    urls = (args.db, args.redis_url, os.environ.get("DATABASE_URL"), os.environ.get("REDIS_URL"))
+    settings = args.settings
+    urls = (
+        settings.database_url,
+        settings.redis_url,
+        os.environ.get("DATABASE_URL"),
+        os.environ.get("REDIS_URL"),
+    )
 
-    def failed(exc: BaseException, code: int) -> int:
-        """The error's one line, any password in it replaced by ``***``."""
-        return fail(redact(str(exc), *urls), code, out)
+    def failed(exc: BaseException, code: int, message: str | None = None) -> int:
+        """The error's one line in the command's words, any password in it
+        replaced by ``***``."""
+        return fail(redact(out.words(message or str(exc)), *urls), code, out)
 
     try:
         state = await StateManager.create(
-            database_url=args.db,
-            redis_url=args.redis_url,
-            use_real_redis=bool(args.redis or args.redis_url),
+            database_url=settings.database_url,
+            redis_url=settings.redis_url,
+            use_real_redis=settings.use_real_redis,
         )
     except (ConfigurationError, RegistryUnavailable, OSError) as exc:
         code = EXIT_USAGE if isinstance(exc, ConfigurationError) else EXIT_UNAVAILABLE
@@ -84,6 +101,8 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
     try:
         handler: Handler = args.handler
         manager = ContractManager(state)
+        if settings.phases is not None:
+            manager.configure_checks(phases=settings.phases)
         await replay_journals(manager, sys.stderr)
         await _check_version_arguments(manager, args)
         return await handler(manager, args, out)
@@ -93,6 +112,8 @@ async def _run(args: argparse.Namespace, out: Output) -> int:
         return failed(exc, EXIT_FINDING)
     except RegistryUnavailable as exc:
         return failed(exc, EXIT_UNAVAILABLE)
+    except ContractNotFound as exc:
+        return failed(exc, EXIT_USAGE, await _explained(manager, args))
     except ContractError as exc:
         return failed(exc, EXIT_USAGE)
     finally:
@@ -127,3 +148,18 @@ async def _check_version_arguments(manager: ContractManager, args: argparse.Name
             except ContractError:
                 pass
         raise UsageFailure(problem)
+
+
+async def _explained(manager: ContractManager, args: argparse.Namespace) -> str | None:
+    """What the command's contract name (and versions) lack, with "did you
+    mean" suggestions; None when that cannot be said."""
+    from ..errors import ContractError
+
+    name = getattr(args, "name", None)
+    if not isinstance(name, str) or not name:
+        return None
+    versions = [getattr(args, key, None) for key in ("version", "old", "new")]
+    try:
+        return await explain_missing(manager, args.team, name, versions)
+    except ContractError:
+        return None

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..errors import UsageFailure
-from .output import EXIT_FINDING, EXIT_OK, Output, table
+from .output import EXIT_FINDING, EXIT_OK, Output
 
 if TYPE_CHECKING:
     from ..models import Validation
@@ -42,6 +42,10 @@ async def validate(cm: ContractManager, args: argparse.Namespace, out: Output) -
         verdict = await cm.validate(args.team, name, document, **common)
     if common["record"]:
         await cm.flush_validations()
+    if verdict.outcome == "missing":
+        from .names import warn_if_unknown
+
+        await warn_if_unknown(cm, args.team, name, [args.version])
     out.data(verdict.to_dict())
     out.line(verdict.summary())
     if not verdict.passed:
@@ -109,6 +113,9 @@ async def validations(cm: ContractManager, args: argparse.Namespace, out: Output
         }
     )
     if not found:
+        from .names import warn_if_unknown
+
+        await warn_if_unknown(cm, args.team, args.name)
         out.line("no validation records match")
         return EXIT_OK
     rows = [("WHEN (UTC)", "CONTRACT", "VERSION", "OUTCOME", "SUBJECT")]
@@ -119,8 +126,7 @@ async def validations(cm: ContractManager, args: argparse.Namespace, out: Output
         rows.append(
             (f"{v.validated_at:%Y-%m-%d %H:%M:%S}", v.contract_name, v.version, outcome, subject)
         )
-    for line in table(rows, (19, 18, 7, 13, 13)):
-        out.line(line)
+    out.table(rows, flexible=1)
     out.line(_rates_line(pass_rates(found)))
     return EXIT_OK
 

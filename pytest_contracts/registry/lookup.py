@@ -14,6 +14,7 @@ from ..models import (
     ContractSummary,
     ContractType,
     HistoryEntry,
+    TeamCounts,
 )
 from . import tables
 from .arguments import check_key, check_text, check_whole_number, parse_contract_type, parse_status
@@ -95,6 +96,27 @@ class Lookups(RegistryPart):
         query = query.order_by(_C.c.contract_name, _C.c.revision)
         async with self.state.read() as conn:
             return [to_contract(row) for row in await conn.execute(query)]
+
+    async def list_teams(self) -> list[TeamCounts]:
+        """Every team that has a version, by id, with its distinct contracts,
+        its versions and its active versions."""
+        active = sa.func.sum(sa.case((_C.c.status == ContractStatus.ACTIVE.value, 1), else_=0))
+        query = (
+            sa.select(
+                _C.c.team_id,
+                sa.func.count(sa.distinct(_C.c.contract_name)),
+                sa.func.count(),
+                active,
+            )
+            .group_by(_C.c.team_id)
+            .order_by(_C.c.team_id)
+        )
+        async with self.state.read() as conn:
+            rows = (await conn.execute(query)).all()
+        return [
+            TeamCounts(team_id=team, contracts=int(names), versions=int(count), active=int(on or 0))
+            for team, names, count, on in rows
+        ]
 
     async def get_contract_history(
         self,
