@@ -41,6 +41,9 @@ COMMANDS: dict[str, list[str]] = {
     "retire": ["retire", "Orders", "v1.0"],
     "export": ["export", "exported"],
     "prune": ["prune", "--keep-last", "1", "--dry-run"],
+    "html": ["html", "registry.html"],
+    "backup": ["backup", "backup.json"],
+    "restore": ["restore", "backup.json", "--replace"],
 }
 
 #: The keys a record names its team, contract and type with.
