@@ -30,9 +30,11 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import importlib
 import queue
 import signal
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -62,8 +64,57 @@ _ARMED = [False]
 _PREVIOUS: list[Any] = [signal.SIG_DFL]
 
 
+#: Whether the running check's timer fired and raised (see time_budget).
+_FIRED = [False]
+#: How soon the timer fires again when it fired where an exception is lost.
+_RETRY = 0.001
+
+
+def _where_raising_is_lost(frame: Any) -> bool:
+    """Whether ``frame`` runs inside a garbage-collector callback or a
+    ``__del__``: Python prints an exception raised there ("Exception ignored
+    in ...") and goes on, so the check would not stop. Test tools register
+    such callbacks (hypothesis times the collector with one)."""
+    callbacks = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    while frame is not None:
+        if frame.f_code in callbacks or frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _catch_lost_timeouts() -> None:
+    """Put :func:`_lost_timeout` in front of ``sys.unraisablehook`` (once per
+    hook: a test runner that sets its own is wrapped again at the next check)."""
+    hook = sys.unraisablehook
+    if getattr(hook, "__wrapped_by_budget__", False):
+        return
+
+    def lost_timeout(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, CheckTimedOut):
+            # Raised where Python drops exceptions (a gc callback, a __del__,
+            # a weakref callback): raise it again, just after that returns.
+            thread = threading.current_thread()
+            if thread is threading.main_thread():
+                if _ARMED[0]:
+                    signal.setitimer(signal.ITIMER_REAL, _RETRY)
+            else:  # sent from outside: raised here, it could land in this hook
+                again = threading.Timer(_RETRY, _interrupt, (thread,))
+                again.daemon = True
+                again.start()
+            return
+        hook(unraisable)
+
+    lost_timeout.__wrapped_by_budget__ = True  # type: ignore[attr-defined]
+    sys.unraisablehook = lost_timeout
+
+
 def _expire(signum: int, frame: Any) -> None:
     if _ARMED[0]:
+        if _where_raising_is_lost(frame):
+            signal.setitimer(signal.ITIMER_REAL, _RETRY)  # again, once it has returned
+            return
+        _FIRED[0] = True
         raise CheckTimedOut
     previous = _PREVIOUS[0]
     if callable(previous):
@@ -93,11 +144,15 @@ def time_budget(seconds: float | None) -> Iterator[None]:
         return
     if _getsignal(signal.SIGALRM) is not _expire:
         _PREVIOUS[0] = signal.signal(signal.SIGALRM, _expire)
-    _ARMED[0] = True
+    _ARMED[0], _FIRED[0] = True, False
+    _catch_lost_timeouts()
     previous_delay, previous_interval = signal.setitimer(signal.ITIMER_REAL, seconds)
-    late = False
+    late = stopped = False
     try:
         yield
+    except CheckTimedOut:
+        stopped = True
+        raise
     finally:
         try:
             _ARMED[0] = False
@@ -108,7 +163,10 @@ def time_budget(seconds: float | None) -> Iterator[None]:
             # Someone else's timer: what was left of it, less this check.
             left = previous_delay - (time.monotonic() - started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 1e-6), previous_interval)
-    if late:
+    if late or (_FIRED[0] and not stopped):
+        # The timer fired, and what it raised was lost on the way (a weakref
+        # callback, a library that swallows exceptions): the check still ran
+        # past its budget.
         raise CheckTimedOut
 
 
@@ -139,6 +197,7 @@ def _serve(calls: queue.SimpleQueue[_Call | None]) -> None:
 def _interrupt(thread: threading.Thread) -> None:
     """Raise CheckTimedOut in ``thread`` as soon as it runs Python code again:
     at once in jsonschema, when it returns from native code in jsonschema-rs."""
+    _catch_lost_timeouts()
     if thread.ident is not None:
         ctypes.pythonapi.PyThreadState_SetAsyncExc(
             ctypes.c_ulong(thread.ident), ctypes.py_object(CheckTimedOut)

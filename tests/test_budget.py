@@ -7,6 +7,7 @@ and jsonschema-rs's native code (in a thread that is abandoned).
 
 from __future__ import annotations
 
+import gc
 import signal
 import threading
 import time
@@ -156,6 +157,80 @@ def test_the_budget_holds_in_a_thread_other_than_the_main_one(engine: str) -> No
     (verdict,) = found
     assert verdict.error is not None
     assert "time budget of 0.2 s" in verdict.error
+
+
+def _allocate(seconds: float) -> None:
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        [[] for _ in range(2000)]
+
+
+def _spin_swallowing(end: float) -> None:
+    """Spin until ``end``, swallowing whatever is raised meanwhile."""
+    while time.monotonic() < end:
+        try:
+            while time.monotonic() < end:
+                pass
+        except BaseException:
+            pass
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="no timer signal here")
+def test_a_timer_that_fires_in_a_garbage_collector_callback_still_stops_the_check() -> None:
+    # An exception raised in a gc callback is printed and dropped: a check
+    # whose time is mostly spent collecting (a suite with a slow callback,
+    # hypothesis registers one) would run on past its budget.
+    def slow_callback(phase: str, info: dict[str, int]) -> None:
+        deadline = time.perf_counter() + 0.002
+        while time.perf_counter() < deadline:
+            pass
+
+    gc.callbacks.append(slow_callback)
+    started = time.monotonic()
+    try:
+        with pytest.raises(CheckTimedOut), time_budget(0.1):
+            _allocate(3)  # a collection, with its callbacks, every few lists
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert time.monotonic() - started < 2
+
+
+def test_an_abandoned_check_interrupted_in_a_garbage_collector_callback_still_stops() -> None:
+    # Off the main thread the check is sent CheckTimedOut; landing in a gc
+    # callback, it would be printed as unraisable and the thread run on.
+    def slow_callback(phase: str, info: dict[str, int]) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            deadline = time.perf_counter() + 0.002
+            while time.perf_counter() < deadline:
+                pass
+
+    def ours() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t.name == "pytest-contracts-check"]
+
+    earlier = ours()  # what earlier tests abandoned in native code
+    runner = Runner()
+    gc.callbacks.append(slow_callback)
+    try:
+        with pytest.raises(CheckTimedOut):
+            runner.run(lambda: _allocate(4), 0.1)
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and set(ours()) - set(earlier):
+            time.sleep(0.01)
+        alive = set(ours()) - set(earlier)
+    finally:
+        gc.callbacks.remove(slow_callback)
+    assert alive == set()
+
+
+@pytest.mark.skipif(not hasattr(signal, "setitimer"), reason="no timer signal here")
+def test_a_check_that_swallows_the_timeout_is_still_over_its_budget() -> None:
+    # What the timer raises is a BaseException, past any "except Exception";
+    # code that catches everything (a bare except) still swallows it: the
+    # check goes on, and is judged over its budget when it ends.
+    started = time.monotonic()
+    with pytest.raises(CheckTimedOut), time_budget(0.05):
+        _spin_swallowing(started + 0.3)
+    assert time.monotonic() - started >= 0.3
 
 
 def test_the_checker_takes_the_budget_and_its_default() -> None:
