@@ -75,38 +75,38 @@ def _where_raising_is_lost(frame: Any) -> bool:
     ``__del__``: Python prints an exception raised there ("Exception ignored
     in ...") and goes on, so the check would not stop. Test tools register
     such callbacks (hypothesis times the collector with one)."""
-    callbacks = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    codes = {getattr(callback, "__code__", None) for callback in gc.callbacks}
+    codes.add(_lost_timeout.__code__)
     while frame is not None:
-        if frame.f_code in callbacks or frame.f_code.co_name == "__del__":
+        if frame.f_code in codes or frame.f_code.co_name == "__del__":
             return True
         frame = frame.f_back
     return False
 
 
-def _catch_lost_timeouts() -> None:
-    """Put :func:`_lost_timeout` in front of ``sys.unraisablehook`` (once per
-    hook: a test runner that sets its own is wrapped again at the next check)."""
-    hook = sys.unraisablehook
-    if getattr(hook, "__wrapped_by_budget__", False):
+#: The unraisable hook that was there before _lost_timeout was put in front.
+_HOOK: list[Any] = [None]
+
+
+def _lost_timeout(unraisable: Any) -> None:
+    """Drops a :class:`CheckTimedOut` that Python could not raise (in a gc
+    callback, a ``__del__``, a weakref callback) and raises it again just
+    after: in the main thread by firing the timer again; a worker thread is
+    sent it again by its stopper (:func:`_stop`). Anything else goes on to
+    the hook there was before."""
+    if isinstance(unraisable.exc_value, CheckTimedOut):
+        if threading.current_thread() is threading.main_thread() and _ARMED[0]:
+            signal.setitimer(signal.ITIMER_REAL, _RETRY)
         return
+    _HOOK[0](unraisable)
 
-    def lost_timeout(unraisable: Any) -> None:
-        if isinstance(unraisable.exc_value, CheckTimedOut):
-            # Raised where Python drops exceptions (a gc callback, a __del__,
-            # a weakref callback): raise it again, just after that returns.
-            thread = threading.current_thread()
-            if thread is threading.main_thread():
-                if _ARMED[0]:
-                    signal.setitimer(signal.ITIMER_REAL, _RETRY)
-            else:  # sent from outside: raised here, it could land in this hook
-                again = threading.Timer(_RETRY, _interrupt, (thread,))
-                again.daemon = True
-                again.start()
-            return
-        hook(unraisable)
 
-    lost_timeout.__wrapped_by_budget__ = True  # type: ignore[attr-defined]
-    sys.unraisablehook = lost_timeout
+def _catch_lost_timeouts() -> None:
+    """Put :func:`_lost_timeout` in front of ``sys.unraisablehook`` (again
+    whenever a test runner has set a hook of its own since)."""
+    if sys.unraisablehook is not _lost_timeout:
+        _HOOK[0] = sys.unraisablehook
+        sys.unraisablehook = _lost_timeout
 
 
 def _expire(signum: int, frame: Any) -> None:
@@ -204,6 +204,40 @@ def _interrupt(thread: threading.Thread) -> None:
         )
 
 
+#: How long an abandoned check's thread is sent CheckTimedOut again, and how
+#: often: until it ends (Python code), or its native call returns.
+_STOP_FOR = 30.0
+_STOP_EVERY = 0.01
+
+
+def _stop(thread: threading.Thread, calls: queue.SimpleQueue[_Call | None]) -> None:
+    """Send ``thread`` CheckTimedOut again until it has ended: the first one
+    can be dropped (see _lost_timeout). Never while it runs where an
+    exception is dropped (a gc callback, a ``__del__``, the hook itself)."""
+    end = time.monotonic() + _STOP_FOR
+    while thread.is_alive() and time.monotonic() < end:
+        time.sleep(_STOP_EVERY)
+        frame = sys._current_frames().get(thread.ident or -1)
+        if (
+            frame is not None
+            and _serving(frame, calls)
+            and not _where_raising_is_lost(frame)
+            and thread.is_alive()
+        ):
+            _interrupt(thread)
+
+
+def _serving(frame: Any, calls: queue.SimpleQueue[_Call | None]) -> bool:
+    """Whether ``frame`` is the thread that serves ``calls``: a thread's id
+    is reused once it has ended, by another check's thread say, which must
+    not be sent this one's timeout."""
+    while frame is not None:
+        if frame.f_code is _serve.__code__:
+            return frame.f_locals.get("calls") is calls
+        frame = frame.f_back
+    return False
+
+
 class Runner:
     """Runs calls in a daemon thread of its own and waits for each at most
     a budget (see the module's docstring). One caller at a time."""
@@ -228,9 +262,13 @@ class Runner:
         if not call.done.acquire(timeout=seconds or -1):
             # Stopped where Python code runs; native code is left to finish on
             # its own, and its thread ends once it has.
-            _interrupt(self._thread)
-            self._calls.put(None)
+            thread, calls = self._thread, self._calls
             self._calls, self._thread = None, None
+            calls.put(None)  # the thread's last call: it ends once stopped
+            _interrupt(thread)
+            threading.Thread(
+                target=_stop, args=(thread, calls), name="pytest-contracts-stopper", daemon=True
+            ).start()
             self.abandoned += 1
             raise CheckTimedOut
         if call.error is not None:

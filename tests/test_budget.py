@@ -105,6 +105,25 @@ def test_an_abandoned_python_call_is_stopped_in_its_thread() -> None:
     assert not thread.is_alive()  # not left spinning for a minute
 
 
+def test_a_later_check_is_never_sent_an_abandoned_checks_timeout() -> None:
+    # An abandoned thread is sent its timeout again until it ends; once it
+    # has, its id can go to the next check's thread, which must be left alone.
+    threads: list[threading.Thread] = []
+
+    def spin() -> None:
+        threads.append(threading.current_thread())
+        _spin(60)
+
+    for _ in range(15):
+        with pytest.raises(CheckTimedOut):
+            Runner().run(spin, 0.02)
+        threads[-1].join(10)  # ended: the next thread may get its id
+        assert Runner().run(lambda: _spin(0.05), 5) > 0
+    for thread in threads:
+        thread.join(10)
+    assert [thread for thread in threads if thread.is_alive()] == []
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_a_slow_check_ends_as_an_error_that_names_the_budget(engine: str) -> None:
     cache = ValidatorCache(engine=engine, check_timeout=0.2)
@@ -200,7 +219,7 @@ def test_an_abandoned_check_interrupted_in_a_garbage_collector_callback_still_st
     # callback, it would be printed as unraisable and the thread run on.
     def slow_callback(phase: str, info: dict[str, int]) -> None:
         if threading.current_thread() is not threading.main_thread():
-            deadline = time.perf_counter() + 0.002
+            deadline = time.perf_counter() + 0.0001
             while time.perf_counter() < deadline:
                 pass
 
@@ -212,8 +231,8 @@ def test_an_abandoned_check_interrupted_in_a_garbage_collector_callback_still_st
     gc.callbacks.append(slow_callback)
     try:
         with pytest.raises(CheckTimedOut):
-            runner.run(lambda: _allocate(4), 0.1)
-        deadline = time.monotonic() + 2
+            runner.run(lambda: _allocate(8), 0.1)
+        deadline = time.monotonic() + 4
         while time.monotonic() < deadline and set(ours()) - set(earlier):
             time.sleep(0.01)
         alive = set(ours()) - set(earlier)
