@@ -189,7 +189,7 @@ def _median(runs: list[Run], attribute: str = "seconds") -> float:
 
 
 def run(folder: Path, quick: bool) -> list[Figure]:
-    count = 100 if quick else 1_000
+    count = 20 if quick else 1_000
     # Quick mode proves every figure is produced (CI runs it through the test
     # suite); one run of each, without warm-up, is not a measurement to quote.
     reps = 1 if quick else 7

@@ -48,6 +48,11 @@ pytest_plugins = ["pytester"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # The suite starts many Python processes (pytest sessions, xdist workers,
+    # processes killed mid-write); with PYTHONDONTWRITEBYTECODE set, each would
+    # compile and assertion-rewrite the same plugins' modules again (about
+    # half a second a process). They may keep what they compiled.
+    os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
     # Counters of server databases go to a folder of this run, inherited by
     # the processes the tests start, instead of the machine's temporary folder.
     from pytest_contracts.registry.counter import DIRECTORY_VARIABLE

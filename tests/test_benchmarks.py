@@ -1,7 +1,9 @@
 """The benchmark suite runs end to end in quick mode and reports every figure.
 
 Only the shape of the output is checked: never a time, never a ratio target
-(those depend on the machine; the table reports them)."""
+(those depend on the machine; the table reports them). Deselected by default
+(about 10 seconds of pytest sessions): ``python -m pytest -m benchmark`` runs
+it, as CI does against the real servers."""
 
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.mark.slow
+@pytest.mark.benchmark
 def test_quick_benchmark_prints_the_table_and_writes_every_figure(tmp_path: Path) -> None:
     out = tmp_path / "out.json"
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_")}
