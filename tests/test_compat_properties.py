@@ -27,8 +27,10 @@ from pytest_contracts.compat import CompatReport, Mode, Policy, compare
 NAMES = ("a", "b", "c", "d")
 #: Patterns of patternProperties: one matches a single name, one several.
 PATTERNS = ("^a", "^[cd]")
+#: 120 examples a run (seeds differ from run to run, so every CI build adds
+#: its own); the precision figures in the notes were measured with 1,500.
 SETTINGS = settings(
-    max_examples=200,
+    max_examples=120,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
