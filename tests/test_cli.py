@@ -8,6 +8,8 @@ subprocess, as a user does: their exit codes and stderr."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -469,7 +471,7 @@ def long_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("long")
     contracts = folder / "contracts"
     contracts.mkdir()
-    big = {**SCHEMA_V1, "properties": {f"p{n}": {"type": "string"} for n in range(300)}}
+    big = {**SCHEMA_V1, "properties": {f"p{n}": {"type": "string"} for n in range(150)}}
     for number in range(1, 41):
         document = {
             "name": "Orders",
@@ -484,8 +486,13 @@ def long_outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
         name = f"Extra{number}-{'x' * 60}"
         document = {"name": name, "version": "v1", "type": "EVENT", "schema": {}}
         (contracts / f"extra-{number}.json").write_text(json.dumps(document), encoding="utf-8")
-    loaded = script("load", "contracts", cwd=folder, env=without_registry_settings())
-    assert loaded.returncode == 0, loaded.stderr
+    from pytest_contracts.cli import main
+
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(io.StringIO()):
+        for name in ("DATABASE_URL", "REDIS_URL", "REDIS_HOST", "REDIS_PORT", "REDIS_DB"):
+            patch.delenv(name, raising=False)
+        patch.chdir(folder)
+        assert main(["load", "contracts"]) == 0  # in this process: 140 files load in a second
     return folder
 
 
