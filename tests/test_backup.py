@@ -7,6 +7,7 @@ is set."""
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import json
 import random
 import re
@@ -29,6 +30,7 @@ from pytest_contracts import (
     ContractManager,
     InvalidArgument,
     StateManager,
+    jsondata,
 )
 from pytest_contracts.config import sqlite_url
 from pytest_contracts.registry import tables
@@ -490,6 +492,28 @@ def _damage(document: dict[str, Any], how: str) -> dict[str, Any]:
             version["status"] = "active"
     elif how == "names":
         team["events"][-1]["version"] = "v99.0"
+    # Values the registry's own calls refuse, or a database cannot hold.
+    elif how == "far-time":
+        team["versions"][-1]["created_at"] = "0001-01-01T00:00:00+01:00"
+    elif how == "huge-revision":
+        team["versions"][-1]["revision"] = 2**40
+    elif how == "surrogate":
+        team["versions"][-1]["description"] = "a\ud800b"
+    elif how == "nul":
+        team["versions"][-1]["description"] = "a\x00b"
+    elif how == "surrogate-details":
+        team["events"][-1]["details"] = {"note": "\ud800"}
+    elif how == "long-event":
+        team["events"][-1]["event"] = "created_and_more_than_16"
+    elif how == "control-team":
+        team["team"] = "alpha\x1b[31mred"
+    elif how == "control-agent":
+        team["consumers"][-1]["consumer_agent"] = "billing\nsecond line"
+    elif how == "bad-schema":
+        version = team["versions"][-1]
+        version["specification"] = {"type": "nope"}
+        canonical = jsondata.canonical(version["specification"]).encode()
+        version["spec_hash"] = hashlib.sha256(canonical).hexdigest()
     return document
 
 
@@ -501,6 +525,15 @@ def _damage(document: dict[str, Any], how: str) -> dict[str, Any]:
         ("reference", r"/teams/0/consumers/\d+: contract_id '[-0-9a-f]+' names no version"),
         ("two-active", r"/teams/0/versions/\d+: contract-1-2 has more than one active version"),
         ("names", r"/teams/0/events/\d+: it names contract-1-\d v99.0, but its contract_id"),
+        ("far-time", r"/teams/0/versions/\d+: .*(range|year)"),
+        ("huge-revision", r"/teams/0/versions/\d+: revision 1099511627776 is out of range"),
+        ("surrogate", r"/teams/0/versions/\d+: description .*lone surrogate"),
+        ("nul", r"/teams/0/versions/\d+: description contains a NUL character"),
+        ("surrogate-details", r"/teams/0/events/\d+: details holds a lone surrogate"),
+        ("long-event", r"/teams/0/events/\d+: event is longer than 16 characters"),
+        ("control-team", r"backup entry /teams/0: team .* contains a control character"),
+        ("control-agent", r"/teams/0/consumers/\d+: consumer_agent .* control character"),
+        ("bad-schema", r"/teams/0/versions/\d+: .*'nope'"),
     ],
 )
 def test_a_damaged_entry_late_in_the_file_leaves_the_target_unchanged(
@@ -523,6 +556,22 @@ def test_a_damaged_entry_late_in_the_file_leaves_the_target_unchanged(
     assert re.search(message, text), result.stderr
     assert text.endswith("restore an intact copy")
     assert rows(target, "alpha") == before
+
+
+def test_validation_metadata_that_is_not_an_object_is_refused(
+    source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The API stores metadata only as a JSON object; `validations` reads it so.
+    document = document_of(source, "alpha", with_validations=True)
+    records = document["teams"][0]["validations"]
+    assert records, "the built registry has validation records"
+    records[-1]["metadata"] = [1]
+    file = _write(tmp_path / "alpha.json", document)
+    target = sqlite_url(tmp_path / "target.db")
+    result = run_command(capsys, "--db", target, "restore", str(file))
+    assert result.returncode == 2, result
+    assert "metadata must be a JSON object" in " ".join(result.stderr.split())
+    assert rows(target, "alpha") == {key: [] for key in rows(target, "alpha")}
 
 
 def test_a_failure_in_the_database_midway_leaves_the_target_unchanged(source: str) -> None:

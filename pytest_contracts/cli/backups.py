@@ -101,6 +101,8 @@ def _read(name: str) -> Any:
         problem = f"is not JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
     except RecursionError:
         problem = "is nested too deeply to be a backup"
+    except ValueError as exc:  # an integer of more digits than Python reads
+        problem = f"is not JSON the registry can read ({str(exc).splitlines()[0]})"
     except OSError as exc:
         raise UsageFailure(f"cannot read {name}: {exc.strerror or exc}") from None
     raise BackupError(

@@ -243,6 +243,10 @@ def _check_team(
     team: dict[str, Any], where: str, seen_ids: set[str], seen_keys: set[str]
 ) -> TeamRows:
     team_id: str = team["team"]
+    try:
+        check_text(team_id, "team", MAX_NAME_LENGTH)
+    except InvalidArgument as exc:
+        raise _damaged(where, str(exc)) from None
     versions: dict[str, dict[str, Any]] = {}
     named: set[tuple[str, str]] = set()
     numbered: set[tuple[str, int]] = set()
@@ -315,13 +319,69 @@ def _check_team(
     return TeamRows(team_id, rows)
 
 
+#: Columns holding a name, as the registry's calls check them (not blank, no
+#: control character, at most MAX_NAME_LENGTH characters).
+_NAME_COLUMNS = frozenset(
+    {
+        "team_id", "contract_name", "version", "owner_role", "owner_agent", "evolved_by",
+        "actor", "consumer_agent", "consumer_role", "updated_by", "subject",
+    }
+)  # fmt: skip
+#: Integer columns: what both databases can hold.
+_INT_BOUNDS = {sa.Integer: 2**31, sa.BigInteger: 2**63}
+
+
+def _check_values(section: _Section, entry: Mapping[str, Any], at: str) -> None:
+    """Each value of an entry as the registry would take it from its own
+    calls: names as the API checks them, text without a NUL or a lone
+    surrogate and within its column's length, integers the databases can
+    hold, a specification the registry accepts, metadata a JSON object."""
+    from ..schemas import check_specification
+
+    for column in section.columns:
+        name, value = str(column.name), entry[column.name]
+        if value is None:
+            continue
+        if name in _JSON_COLUMNS:
+            try:
+                jsondata.dumps(value).encode("utf-8")
+            except UnicodeEncodeError:
+                raise InvalidArgument(f"{name} holds a lone surrogate") from None
+        elif isinstance(value, str):
+            if name in _NAME_COLUMNS:
+                check_text(value, name, MAX_NAME_LENGTH)
+            else:
+                check_text(value, name, 10**9, allow_empty=True)
+                if "\x00" in value:
+                    raise InvalidArgument(f"{name} contains a NUL character")
+            length = getattr(column.type, "length", None)
+            if length is not None and len(value) > length:
+                raise InvalidArgument(f"{name} is longer than {length} characters")
+        elif isinstance(value, int) and not isinstance(value, bool):
+            bound = next(
+                (b for kind, b in _INT_BOUNDS.items() if isinstance(column.type, kind)), 2**63
+            )
+            if not -bound <= value < bound:
+                raise InvalidArgument(f"{name} {value} is out of range")
+    if section.key == "versions":
+        check_specification(entry["specification"])
+    if section.key == "validations" and not isinstance(entry.get("metadata") or {}, dict):
+        raise InvalidArgument("metadata must be a JSON object")
+
+
 def _checked_row(
     section: _Section, entry: Mapping[str, Any], team_id: str, at: str
 ) -> dict[str, Any]:
+    from ..errors import InvalidSchema
+
     try:
+        _check_values(section, entry, at)
         return _to_row(section, entry, team_id)
-    except ValueError as exc:  # a time the schema's format check let through
-        raise _damaged(at, str(exc)) from None
+    except (ValueError, OverflowError, InvalidArgument, InvalidSchema) as exc:
+        # A time the schema's format check let through, a date past the year
+        # 9999 once in UTC, a value the registry would refuse from its API.
+        message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _damaged(at, message) from None
 
 
 def _check_names(versions: dict[str, dict[str, Any]], entry: dict[str, Any], at: str) -> None:
@@ -448,6 +508,15 @@ class Backups(RegistryPart):
                 f"({detail[0][:200] if detail else type(exc).__name__}); nothing was restored. "
                 "A version id or record key of the backup is used by another team here: "
                 "restore into a registry without that team's copy"
+            ) from None
+        except (sqlalchemy.exc.StatementError, OverflowError, UnicodeError) as exc:
+            # What the checks above did not foresee: the database's own refusal.
+            cause = getattr(exc, "orig", None) or exc
+            detail = str(cause).strip().splitlines()
+            raise BackupError(
+                "the registry refused a row of the backup "
+                f"({detail[0][:200] if detail else type(cause).__name__}); nothing was "
+                f"restored. {_DAMAGED}"
             ) from None
         for team_name, name in sorted(touched):
             await self.state.cache.invalidate(team_name, name)
