@@ -14,7 +14,7 @@ import pytest
 
 from pytest_contracts import ContractManager, ContractStatus, InvalidArgument, StateManager
 from pytest_contracts.config import sqlite_url
-from pytest_contracts.errors import ContractFileError, InvalidVersion
+from pytest_contracts.errors import ContractFileError, DuplicateContract, InvalidVersion
 from pytest_contracts.registry import lifecycle
 from pytest_contracts.registry.loading import describe_plan, load_contract_files
 from pytest_contracts.registry.versions import VERSION_FORMS
@@ -51,6 +51,19 @@ async def test_create_and_evolve_refuse_what_is_not_a_version(
     assert str(evolved.value).startswith("new_version ")
     assert str(evolved.value).endswith(f": use {VERSION_FORMS}")
     assert [c.version for c in await cm.list_contracts(TEAM)] == ["v1.0"]  # nothing was written
+
+
+@pytest.mark.parametrize("first", ["v1.0", "1.0", "v1.0.0", "1"])
+@pytest.mark.parametrize("second", ["v1.0", "1.0", "1", "v1.0.0.0", "1.0.0", "v1"])
+async def test_one_version_spelt_another_way_is_a_duplicate(
+    cm: ContractManager, first: str, second: str
+) -> None:
+    # They order as one version: a contract cannot hold both.
+    await cm.create_contract(TEAM, NAME, first, "EVENT", V1)
+    with pytest.raises(DuplicateContract, match="already exists"):
+        await cm.create_contract(TEAM, NAME, second, "EVENT", V1)
+    created = await cm.create_contract(TEAM, NAME, "v1.0.1", "EVENT", V1)
+    assert created.version == "v1.0.1"
 
 
 async def test_the_forms_in_use_keep_working(cm: ContractManager) -> None:

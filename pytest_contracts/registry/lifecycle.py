@@ -91,6 +91,25 @@ _ACTIVATE = (
 )
 
 
+async def _refuse_another_spelling(
+    conn: AsyncConnection, team_id: str, contract_name: str, version: str
+) -> None:
+    """A version the contract has under another spelling (``1.0`` next to
+    ``v1.0`` or ``v1.0.0``: they order as one) is a duplicate too."""
+    key = version_key(version)
+    for existing, status in await conn.execute(
+        sa.select(_C.c.version, _C.c.status).where(
+            _C.c.team_id == team_id, _C.c.contract_name == contract_name
+        )
+    ):
+        if version_key(existing) == key:
+            raise DuplicateContract(
+                f"{describe(team_id, contract_name, version)} is {existing!r} spelt another "
+                f"way, which already exists (status {status}); versions that order as one "
+                "are one version: give the new schema a new version"
+            )
+
+
 def _duplicate(team_id: str, contract_name: str, version: str, status: str) -> DuplicateContract:
     return DuplicateContract(
         f"{describe(team_id, contract_name, version)} already exists "
@@ -181,6 +200,8 @@ class Lifecycle(RegistryPart):
         ).one()
         if existing_status is not None:
             raise _duplicate(team_id, contract_name, version, existing_status)
+        if revision:
+            await _refuse_another_spelling(conn, team_id, contract_name, version)
         created = now()
         spec_text = jsondata.dumps(specification)
         try:
