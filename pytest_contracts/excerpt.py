@@ -34,11 +34,23 @@ MAX_DEPTH = 64
 MASK = "***"
 
 _SECRET_KEY = re.compile(
-    r"pass(word|wd|phrase)?$|secret|token|api[-_]?key|auth(orization)?$|credential|"
-    r"private[-_]?key|cookie|session[-_]?id",
+    r"pass(word|wd|phrase)|^pass$|pwd|secret|token|api[-_]?key|auth(orization)?$|"
+    r"credential|private[-_]?key|cookie|session[-_]?id",
     re.IGNORECASE,
 )
-_URL_PASSWORD = re.compile(r"([a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+@", re.IGNORECASE)
+#: A URL's password: up to the last "@" before the host (a password may hold "@").
+_URL_PASSWORD = re.compile(r"([a-z][a-z0-9+.-]*://[^/\s:@]*:)[^\s/]+@", re.IGNORECASE)
+
+
+def json_text(value: str) -> str:
+    """A string as JSON text that UTF-8 can write: a lone surrogate (JSON data
+    may hold one) is written as its escape, ``\\ud800``."""
+    return json.dumps(value, ensure_ascii=False).encode("utf-8", "backslashreplace").decode()
+
+
+def is_secret_path(tokens: Iterable[str]) -> bool:
+    """Whether a JSON Pointer's tokens pass through a member named as a secret."""
+    return any(is_secret_key(token) for token in tokens)
 
 
 def is_secret_key(key: str) -> bool:
@@ -177,7 +189,7 @@ class _Writer:
             first = False
             secret = masked
             if is_object:
-                self.emit(json.dumps(key, ensure_ascii=False) + ": ")
+                self.emit(json_text(key) + ": ")
                 secret = masked or is_secret_key(key)
             self.value(item, child, inner, depth + 1, masked=secret)
         flush_skipped()
@@ -193,10 +205,10 @@ class _Writer:
             if len(text) > STRING_CHARS:
                 self.long_strings += 1
                 text = f"{text[:STRING_CHARS]}... ({len(value):,} characters)"
-            return json.dumps(text, ensure_ascii=False)
+            return json_text(text)
         if isinstance(value, int | float):
             try:
                 return json.dumps(value)
             except ValueError:  # more digits than str() allows
                 return '"(a number too long to show)"'
-        return json.dumps(repr(value)[:STRING_CHARS], ensure_ascii=False)
+        return json_text(repr(value)[:STRING_CHARS])

@@ -265,11 +265,14 @@ def write_json_atomically(path: Path, data: dict[str, Any]) -> None:
 
 def write_text_atomically(path: Path, text: str) -> None:
     """Write ``text`` (UTF-8) to ``path`` through a temporary file and a
-    rename, so a reader never sees half a file."""
+    rename, so a reader never sees half a file. A lone surrogate (JSON data
+    may hold one, and a violation's message quotes the value) is written as
+    its escape, ``\\ud800``: inside a JSON string that reads back as the same
+    character."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
             handle.write(text)
         os.replace(temporary, path)
     except BaseException:

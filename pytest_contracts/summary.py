@@ -193,6 +193,9 @@ class ContractsSummary:
             if self.gate_reason and session.exitstatus == pytest.ExitCode.OK:
                 session.exitstatus = pytest.ExitCode.TESTS_FAILED
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED
+        if self.settings.gate and interrupted and self.gate_reason is None:
+            # Part of a run vouches for nothing: what did not run was not checked.
+            self.gate_reason = "the session was interrupted before every test ran"
         self.write_report(int(session.exitstatus), interrupted=interrupted)
         self.write_step_summary()
 
@@ -270,7 +273,7 @@ class ContractsSummary:
             try:
                 write_json_atomically(json_path, data)
                 self.written.append(("report", json_path))
-            except OSError as exc:
+            except (OSError, UnicodeError) as exc:
                 errors.append(f"the JSON report could not be written to {json_path}: {exc}")
         if html_path is not None:
             from .htmlreport.session import render_session
@@ -279,7 +282,7 @@ class ContractsSummary:
             try:
                 write_text_atomically(html_path, text)
                 self.written.append(("html report", html_path))
-            except OSError as exc:
+            except (OSError, UnicodeError) as exc:
                 errors.append(f"the HTML report could not be written to {html_path}: {exc}")
         if errors:
             self.report_error = "; ".join(errors)

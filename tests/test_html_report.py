@@ -439,3 +439,105 @@ def test_the_registry_page_command_refuses_a_folder(
     assert json.loads(result.stdout)["contracts"] == 0
     assert "has no contract" in (tmp_path / "empty.html").read_text("utf-8")
     assert sqlite3.connect(tmp_path / "r.db").execute("select 1").fetchone() == (1,)
+
+
+# -- hostile outputs, interruption, secrets in messages ------------------------------------
+SURROGATE_TESTS = """
+import pytest
+
+
+@pytest.mark.contract("Numbers")
+def test_lone_surrogate(phase_output):
+    phase_output.record({"n": "sur\\ud800end"})  # JSON data may hold one
+
+
+@pytest.mark.contract("Numbers")
+def test_good(phase_output):
+    phase_output.record({"n": 1})
+"""
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one process", "xdist"])
+def test_a_lone_surrogate_in_a_failed_output_is_reported_not_lost(
+    project: Project, workers: list[str]
+) -> None:
+    # It crashed the report's writing, and under xdist the check was lost in
+    # transit to the controller: a failing run exited 0.
+    if workers:
+        pytest.importorskip("xdist")
+    project.contract("Numbers", {"type": "object", "properties": {"n": {"type": "integer"}}})
+    project.pytester.makepyfile(SURROGATE_TESTS)
+    result = project.subprocess(
+        *workers, "--contracts-gate", "--contracts-html", "r.html", "--contracts-report", "r.json"
+    )
+    assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()
+    assert "INTERNALERROR" not in result.stdout.str() + result.stderr.str()
+    report = load_report(project.path / "r.json")
+    assert report["session"]["interrupted"] is False
+    assert report["totals"]["failed"] == 1
+    assert report["totals"]["passed"] == 1
+    assert report["gate"]["passed"] is False
+    text = (project.path / "r.html").read_text(encoding="utf-8")
+    assert rows_by_outcome(text) == {"passed": 1, "failed": 1}
+    assert "sur\\ud800end" in text  # the escape, where the value is
+
+
+def test_an_interrupted_session_does_not_pass_the_gate(project: Project) -> None:
+    project.contract("Numbers", {"type": "object"})
+    project.pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.contract("Numbers")
+        def test_a(phase_output):
+            phase_output.record({"n": 1})
+
+        def test_b():
+            raise KeyboardInterrupt
+
+        def test_c():
+            pass
+        """
+    )
+    result = project.subprocess(  # an interrupt would stop this process's run too
+        "--contracts-gate", "--contracts-html", "r.html", "--contracts-report", "r.json"
+    )
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+    gate = load_report(project.path / "r.json")["gate"]
+    assert gate["passed"] is False
+    assert "interrupted" in gate["reason"]
+    assert "gate FAILED" in (project.path / "r.html").read_text(encoding="utf-8")
+
+
+def test_a_violation_of_a_secret_member_does_not_quote_its_value() -> None:
+    output = {"password": "HUNTER2PW", "cfg": {"api_key": "APIKEYVAL"}, "db": "ok"}
+    violations = [
+        _violation("/password", "'HUNTER2PW' is not of type 'integer'"),
+        _violation("/cfg/api_key", "'APIKEYVAL' is not one of ['a']"),
+        _violation("/db", "'postgresql://u:p@ss@host/db' does not match '^x'"),
+    ]
+    results = [_failed("t::secret", output, violations)]
+    text = render_session(_report(results), results, ())
+    for secret in ("HUNTER2PW", "APIKEYVAL", "p@ss"):
+        assert secret not in text, secret
+    assert (
+        "its member&#x27;s name says it is a secret" in text or "name says it is a secret" in text
+    )
+
+
+@pytest.mark.parametrize(
+    ("key", "secret"),
+    [("PASSWORD_X", True), ("password_hash", True), ("passwords", True), ("pwd", True),
+     ("pass", True), ("user_token", True), ("passed", False), ("bypass", False),
+     ("passenger", False), ("name", False)],
+)  # fmt: skip
+def test_which_member_names_say_secret(key: str, secret: bool) -> None:
+    from pytest_contracts.excerpt import is_secret_key
+
+    assert is_secret_key(key) is secret
+
+
+def test_a_url_password_holding_an_at_sign_is_masked_whole() -> None:
+    from pytest_contracts.excerpt import mask_text
+
+    assert mask_text("see postgresql://u:p@ss@host/db now") == "see postgresql://u:***@host/db now"

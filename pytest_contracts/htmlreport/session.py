@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ..excerpt import MASK, is_secret_path, mask_text, parse_pointer
 from ..reporting import OUTCOMES, CheckResult, outcome_words
 from .page import badge, esc, figures, json_block, marked_text, page, table
 
@@ -320,8 +321,12 @@ def _detail(index: int, r: CheckResult, budget: _Budget) -> str:
             if number is not None and r.output is not None
             else f"<code>{shown}</code>"
         )
+        message = str(violation.get("message") or "")
+        tokens = parse_pointer(pointer) or ()
+        if is_secret_path(tokens):  # the message quotes the value: not shown
+            message = f"the value is not shown ({MASK}): its member's name says it is a secret"
         items.append(
-            f"<li>{place}: {esc(violation.get('message'))} "
+            f"<li>{place}: {esc(mask_text(message))} "
             f"<span class='muted'>[keyword {esc(violation.get('keyword'))}, schema "
             f"{esc(violation.get('schema_path') or '/')}]</span></li>"
         )
