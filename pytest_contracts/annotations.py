@@ -213,8 +213,11 @@ def file_annotations(
 
 
 def markdown_cell(text: str) -> str:
-    """Text that stays in its Markdown table cell: backslashes and ``|``
-    escaped, each line break a ``<br>``."""
+    """Text that stays text in its Markdown table cell: ``&`` and ``<`` as
+    entities (a name like ``<img src=x>`` or ``<!--`` is no markup; without a
+    ``<`` there is none), backslashes and ``|`` escaped, each line break a
+    ``<br>``."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
     text = text.replace("\\", "\\\\").replace("|", "\\|")
     return re.sub(r"\r\n|\r|\n", "<br>", text)
 

@@ -28,6 +28,7 @@ from .annotations import (
     check_annotations,
     file_annotations,
     step_summary,
+    workflow_command,
     workspace_path,
 )
 from .checker import Tally
@@ -304,6 +305,9 @@ class ContractsSummary:
         lines = file_annotations(
             self.compat_findings, gate=self.settings.gate, path_of=self._path
         ) + check_annotations(self.results, self.locations, gate=self.settings.gate)
+        if self.start_error and not any(line.startswith("::error") for line in lines):
+            # The session stopped at start, and nothing above says why at error level.
+            lines.insert(0, workflow_command("error", self.start_error, title="pytest-contracts"))
         for line in lines:
             if reporter is not None:
                 reporter.write_line(line)

@@ -152,6 +152,28 @@ def test_the_gate_refusing_an_undeclared_break_annotates_the_file(
     assert "Gate: **failed**: the session stopped before its contracts were checked" in text
 
 
+def test_a_session_stopped_at_start_is_an_error_annotation(project: Project) -> None:
+    # A minor version that breaks its predecessor stops the session, gate or
+    # not: the file's annotation is only a warning without the gate, so the
+    # reason the job failed is an error of its own.
+    loaded_v1(project)
+    project.contract("API", BREAKING, "v1.1", kind="REST_API")
+    result = project.run("--contracts-format", "github")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in commands(result) if line.startswith("::error")]
+    assert len(errors) == 1
+    assert errors[0].startswith("::error title=pytest-contracts::")
+    assert "v1.1" in errors[0]
+
+
+def test_a_step_summary_cell_holds_no_markup() -> None:
+    from pytest_contracts.annotations import markdown_cell
+
+    cell = markdown_cell("<img src=x> <!-- hidden --> a|b & c\nd")
+    assert "<" not in cell.replace("<br>", "")
+    assert cell == "&lt;img src=x> &lt;!-- hidden --> a\\|b &amp; c<br>d"
+
+
 def test_without_the_gate_an_undeclared_break_is_a_warning_at_the_file(
     project: Project,
 ) -> None:
