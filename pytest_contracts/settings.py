@@ -142,6 +142,15 @@ def read_settings(config: pytest.Config) -> Settings:
             f"--contracts-html / contracts_html: {html_path} is also the JSON report's file; "
             "give the HTML report a name of its own, such as contracts-report.html"
         )
+    junit = getattr(config.option, "xmlpath", None)  # --junitxml, as pytest resolves it
+    if junit:
+        junit_path = Path(os.path.abspath(os.path.expanduser(junit))).resolve()
+        for path, flag in ((report_path, "--contracts-report"), (html_path, "--contracts-html")):
+            if path is not None and path == junit_path:
+                raise pytest.UsageError(
+                    f"{flag}: {path} is also the JUnit XML file (--junitxml); give each "
+                    "report a file of its own"
+                )
     try:
         phases = parse_phases(config.getini("contracts_phases") or list(DEFAULT_PHASES))
     except MarkerError as exc:

@@ -57,6 +57,16 @@ JOURNAL_KEY = "journal_waiting"
 _LISTING_OPTIONS = ("markers", "showfixtures", "show_fixtures_per_test", "help", "collectonly")
 
 
+def _ends_a_line(path: str) -> bool:
+    """Whether the file is empty, missing or ends with a line break."""
+    try:
+        with open(path, "rb") as handle:
+            handle.seek(-1, os.SEEK_END)
+            return handle.read(1) == b"\n"
+    except OSError:  # empty (no byte before the end), missing, unreadable
+        return True
+
+
 def report_header(settings: Settings, load_summary: str | None) -> list[str]:
     """The lines under pytest's own header: where the registry is, and what
     the contract files loaded."""
@@ -329,6 +339,8 @@ class ContractsSummary:
             start_error=self.start_error,
             path_of=self._path,
         )
+        if not _ends_a_line(target):  # what the step before wrote keeps its last line
+            text = "\n" + text
         try:
             with open(target, "a", encoding="utf-8") as handle:
                 handle.write(text)

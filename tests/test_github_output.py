@@ -210,3 +210,25 @@ def test_without_the_terminal_plugin_the_annotations_still_reach_stdout(
     line = line_of(module, "@pytest.mark.phase_boundary")
     (command,) = [text for text in capfd.readouterr().out.splitlines() if text.startswith("::")]
     assert command.startswith(f"::error file=test_req.py,line={line},title=")
+
+
+def test_a_step_summary_after_text_without_a_final_line_break_starts_a_line(
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "step.md"
+    target.write_text("earlier text, no line break", encoding="utf-8")
+    monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(target))
+    project.boundary("requirements", "design", {"type": "object"})
+    project.pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.phase_boundary("requirements", "design")
+        def test_a(phase_output):
+            phase_output.record({"a": 1})
+        """
+    )
+    project.run("--contracts-format", "github")
+    assert target.read_text(encoding="utf-8").startswith(
+        "earlier text, no line break\n### Contracts\n"
+    )

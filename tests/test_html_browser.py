@@ -181,3 +181,16 @@ def test_the_registry_page_in_a_browser(
     assert browser.execute_script("return document.images.length") == 0
     _nothing_left_the_page(browser)
     _screenshot(browser, project.path / "registry-page.png", capsys)
+
+
+def test_a_report_without_checks_runs_its_script_without_an_error(
+    browser: Any, tmp_path: Path
+) -> None:
+    from pytest_contracts.htmlreport.session import render_session
+
+    from .test_html_report import _report
+
+    path = tmp_path / "empty.html"
+    path.write_text(render_session(_report([]), [], ()), encoding="utf-8")
+    _open(browser, path)
+    _nothing_left_the_page(browser)  # a script error is a SEVERE console entry

@@ -541,3 +541,18 @@ def test_a_url_password_holding_an_at_sign_is_masked_whole() -> None:
     from pytest_contracts.excerpt import mask_text
 
     assert mask_text("see postgresql://u:p@ss@host/db now") == "see postgresql://u:***@host/db now"
+
+
+@pytest.mark.parametrize("flag", ["--contracts-html", "--contracts-report"])
+def test_a_report_on_the_junit_files_path_is_a_usage_error(project: Project, flag: str) -> None:
+    project.pytester.makepyfile("def test_a():\n    pass\n")
+    result = project.run(flag, "out.xml", "--junitxml", "out.xml")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "is also the JUnit XML file (--junitxml)" in result.stderr.str()
+
+
+def test_the_page_script_stops_quietly_without_a_table_of_checks() -> None:
+    # A session with no check has no table: the filter script must not throw.
+    assert "if (!table) { return; }" in SCRIPT
+    text = render_session(_report([]), [], ())
+    assert 'id="checks"' not in text

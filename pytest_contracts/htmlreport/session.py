@@ -27,6 +27,7 @@ FAILING = ("failed", "error")
 SCRIPT = """
 (function () {
   var table = document.getElementById('checks');
+  if (!table) { return; }  // a session without checks has no table
   var selects = document.querySelectorAll('select[data-filter]');
   var shown = document.getElementById('shown');
   function apply() {
