@@ -556,3 +556,16 @@ def test_the_page_script_stops_quietly_without_a_table_of_checks() -> None:
     assert "if (!table) { return; }" in SCRIPT
     text = render_session(_report([]), [], ())
     assert 'id="checks"' not in text
+
+
+def test_every_link_of_a_capped_report_has_its_target() -> None:
+    # Past the cap on outputs an output is not shown: its violations must not
+    # link to marks that are not on the page.
+    huge = {"items": [{"n": n, "text": "x" * 80} for n in range(5000)]}
+    results = [_failed(f"t::{i}", huge, [_violation("/items/4999/n")]) for i in range(100)]
+    text = render_session(_report(results), results, ())
+    assert "The output is not shown" in text
+    targets = set(re.findall(r'id="([^"]+)"', text))
+    links = set(re.findall(r'href="#([^"]+)"', text))
+    assert links, "some outputs are shown, with their links"
+    assert links <= targets, sorted(links - targets)[:5]

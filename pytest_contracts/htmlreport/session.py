@@ -302,9 +302,10 @@ def _detail(index: int, r: CheckResult, budget: _Budget) -> str:
     )
     if r.message:
         head += f"<p>{esc(r.message)}</p>"
+    shown = r.output is not None and budget.take(len(r.output))
     if r.output is None:
         output = "<p class='muted'>The output was not kept.</p>"
-    elif not budget.take(len(r.output)):
+    elif not shown:
         output = (
             "<p class='note'>The output is not shown: this report shows at most "
             f"{TOTAL_OUTPUT_CHARS:,} characters of outputs in all.</p>"
@@ -315,12 +316,12 @@ def _detail(index: int, r: CheckResult, budget: _Budget) -> str:
     items = []
     for violation in r.violations:
         pointer = violation.get("pointer", "")
-        shown = esc(pointer or "(root)")
+        place_text = esc(pointer or "(root)")
         number = where.get(pointer)
         place = (
-            f'<a href="#{prefix}-{number}"><code>{shown}</code></a>'
-            if number is not None and r.output is not None
-            else f"<code>{shown}</code>"
+            f'<a href="#{prefix}-{number}"><code>{place_text}</code></a>'
+            if number is not None and shown
+            else f"<code>{place_text}</code>"
         )
         message = str(violation.get("message") or "")
         tokens = parse_pointer(pointer) or ()
