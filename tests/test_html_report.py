@@ -467,7 +467,8 @@ def test_a_lone_surrogate_in_a_failed_output_is_reported_not_lost(
         pytest.importorskip("xdist")
     project.contract("Numbers", {"type": "object", "properties": {"n": {"type": "integer"}}})
     project.pytester.makepyfile(SURROGATE_TESTS)
-    result = project.subprocess(
+    run = project.subprocess if workers else project.run
+    result = run(
         *workers, "--contracts-gate", "--contracts-html", "r.html", "--contracts-report", "r.json"
     )
     assert result.ret == pytest.ExitCode.TESTS_FAILED, result.stdout.str()
